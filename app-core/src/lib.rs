@@ -1,0 +1,22 @@
+//! The service, written once: routing, responses and THE metric definitions.
+//!
+//! Nothing here touches an operating system or an async runtime, so the same
+//! code runs inside the native hyper server and inside the Spin component
+//! (`wasm32-wasip1`). Each variant owns only its I/O: accepting requests,
+//! sleeping for demo delays, and storing the metric values.
+
+pub mod catalogue;
+pub mod exposition;
+pub mod metrics;
+pub mod route;
+pub mod service;
+
+pub use exposition::{Exposition, ExpositionFormat};
+pub use metrics::{
+    ActiveLabels, BuildInfo, Metrics, RequestLabels, StoredHistogram, StoredMetrics, Variant,
+};
+pub use route::{Method, Route};
+pub use service::{Reply, Service, ServiceConfig};
+
+/// The version every variant reports in `app_build_info`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

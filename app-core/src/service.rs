@@ -1,0 +1,226 @@
+//! The handler: a request's head in, a response (and maybe a delay) out.
+//!
+//! No route reads a body, so the handler only sees `http::request::Parts`;
+//! each variant enforces its own body limits before calling it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderValue, Response, StatusCode};
+use serde::Serialize;
+
+use crate::catalogue;
+use crate::exposition::{Exposition, ExpositionFormat};
+use crate::route::{Method, Route};
+
+/// Longest delay `/demo/slow` will ever ask for.
+pub const MAX_DEMO_DELAY: Duration = Duration::from_secs(10);
+/// What `/demo/slow` sleeps when no `ms` is given.
+pub const DEFAULT_DEMO_DELAY: Duration = Duration::from_millis(1_500);
+
+const TEXT: &str = "text/plain; charset=utf-8";
+const JSON: &str = "application/json";
+
+#[derive(Clone, Debug, Default)]
+pub struct ServiceConfig {
+    /// Serve `/demo/error` and `/demo/slow`, which exist to trip the alerts.
+    pub demo_faults: bool,
+}
+
+/// What a variant must do with a request once the handler has decided.
+#[derive(Debug)]
+pub struct Reply {
+    /// Wait this long before answering (the variant sleeps with its own clock).
+    pub delay: Option<Duration>,
+    pub response: Response<Bytes>,
+}
+
+/// The request classified into its metric labels, before any work is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    pub method: Method,
+    pub route: Route,
+}
+
+#[derive(Debug, Default)]
+pub struct Service {
+    config: ServiceConfig,
+    draining: AtomicBool,
+}
+
+impl Service {
+    pub fn new(config: ServiceConfig) -> Self {
+        Service {
+            config,
+            draining: AtomicBool::new(false),
+        }
+    }
+
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
+    /// From now on `/readyz` answers 503 so load balancers stop sending
+    /// traffic while in-flight requests finish.
+    pub fn begin_drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    pub fn accept(&self, method: &http::Method, path: &str) -> Accepted {
+        Accepted {
+            method: Method::from(method),
+            route: Route::recognize(path, self.config.demo_faults),
+        }
+    }
+
+    pub fn respond(
+        &self,
+        accepted: Accepted,
+        head: &http::request::Parts,
+        metrics: &dyn Exposition,
+    ) -> Reply {
+        let reply = match (accepted.route, accepted.method) {
+            (Route::Unmatched, _) => immediate(error(StatusCode::NOT_FOUND, "not found")),
+            (_, Method::Get | Method::Head) => self.serve(accepted.route, head, metrics),
+            _ => immediate(method_not_allowed()),
+        };
+        if accepted.method == Method::Head {
+            return Reply {
+                delay: reply.delay,
+                response: without_body(reply.response),
+            };
+        }
+        reply
+    }
+
+    fn serve(&self, route: Route, head: &http::request::Parts, metrics: &dyn Exposition) -> Reply {
+        let response = match route {
+            Route::Root => text(
+                StatusCode::OK,
+                "app: one Rust handler, native and edge. Try /api/items, /healthz, /metrics.\n",
+            ),
+            Route::Items => json(StatusCode::OK, &catalogue::ITEMS),
+            Route::Item => {
+                let id = head.uri.path().trim_start_matches("/api/items/");
+                match catalogue::find(id) {
+                    Some(item) => json(StatusCode::OK, item),
+                    None => error(StatusCode::NOT_FOUND, "item not found"),
+                }
+            }
+            Route::Healthz => text(StatusCode::OK, "ok\n"),
+            Route::Readyz if self.is_draining() => {
+                text(StatusCode::SERVICE_UNAVAILABLE, "draining\n")
+            }
+            Route::Readyz => text(StatusCode::OK, "ready\n"),
+            Route::Metrics => render_metrics(head, metrics),
+            Route::DemoError => error(StatusCode::INTERNAL_SERVER_ERROR, "demo fault"),
+            Route::DemoSlow => return demo_slow(head.uri.query()),
+            Route::Unmatched => error(StatusCode::NOT_FOUND, "not found"),
+        };
+        immediate(response)
+    }
+}
+
+fn demo_slow(query: Option<&str>) -> Reply {
+    let requested = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("ms="));
+    let requested = match requested.map(str::parse::<u64>) {
+        None => DEFAULT_DEMO_DELAY,
+        Some(Ok(ms)) => Duration::from_millis(ms),
+        Some(Err(_)) => {
+            return immediate(error(
+                StatusCode::BAD_REQUEST,
+                "ms must be a whole number of milliseconds",
+            ));
+        }
+    };
+    let delay = requested.min(MAX_DEMO_DELAY);
+    #[derive(Serialize)]
+    struct Slept {
+        delay_ms: u128,
+        capped: bool,
+    }
+    Reply {
+        delay: Some(delay),
+        response: json(
+            StatusCode::OK,
+            &Slept {
+                delay_ms: delay.as_millis(),
+                capped: delay < requested,
+            },
+        ),
+    }
+}
+
+fn render_metrics(head: &http::request::Parts, metrics: &dyn Exposition) -> Response<Bytes> {
+    let format = ExpositionFormat::negotiate(head.headers.get(http::header::ACCEPT));
+    let mut body = String::with_capacity(8 * 1024);
+    match metrics.encode(format, &mut body) {
+        Ok(()) => build(StatusCode::OK, format.content_type(), Bytes::from(body)),
+        Err(err) => error(StatusCode::INTERNAL_SERVER_ERROR, &err.0),
+    }
+}
+
+fn immediate(response: Response<Bytes>) -> Reply {
+    Reply {
+        delay: None,
+        response,
+    }
+}
+
+fn build(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Bytes> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn text(status: StatusCode, body: &'static str) -> Response<Bytes> {
+    build(status, TEXT, Bytes::from_static(body.as_bytes()))
+}
+
+fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Bytes> {
+    // Serializing our own fixed types cannot fail.
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    build(status, JSON, Bytes::from(body))
+}
+
+/// The one JSON error shape every route uses.
+pub fn error(status: StatusCode, message: &str) -> Response<Bytes> {
+    #[derive(Serialize)]
+    struct ErrorBody<'a> {
+        error: &'a str,
+        status: u16,
+    }
+    json(
+        status,
+        &ErrorBody {
+            error: message,
+            status: status.as_u16(),
+        },
+    )
+}
+
+fn method_not_allowed() -> Response<Bytes> {
+    let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
+fn without_body(response: Response<Bytes>) -> Response<Bytes> {
+    let (mut parts, body) = response.into_parts();
+    parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    Response::from_parts(parts, Bytes::new())
+}

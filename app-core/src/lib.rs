@@ -10,6 +10,11 @@ pub mod exposition;
 pub mod metrics;
 pub mod route;
 pub mod service;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
+
+#[cfg(test)]
+mod exposition_tests;
 
 pub use exposition::{Exposition, ExpositionFormat};
 pub use metrics::{

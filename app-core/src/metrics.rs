@@ -306,12 +306,14 @@ impl Collector for StoredMetrics {
             for (slot, count) in bounds.iter_mut().zip(histogram.buckets) {
                 slot.1 = count;
             }
-            family.encode_family(labels)?.encode_histogram::<NoLabelSet>(
-                histogram.sum_seconds(),
-                histogram.count(),
-                &bounds,
-                None,
-            )?;
+            family
+                .encode_family(labels)?
+                .encode_histogram::<NoLabelSet>(
+                    histogram.sum_seconds(),
+                    histogram.count(),
+                    &bounds,
+                    None,
+                )?;
         }
 
         let text = help(&ACTIVE_REQUESTS);

@@ -221,6 +221,98 @@ fn method_not_allowed() -> Response<Bytes> {
 
 fn without_body(response: Response<Bytes>) -> Response<Bytes> {
     let (mut parts, body) = response.into_parts();
-    parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
     Response::from_parts(parts, Bytes::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{BuildInfo, Metrics, Variant};
+
+    fn call(service: &Service, method: http::Method, uri: &str) -> Reply {
+        let (head, ()) = http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(())
+            .unwrap()
+            .into_parts();
+        let metrics = Metrics::new(BuildInfo::new(Variant::Native));
+        let accepted = service.accept(&head.method, head.uri.path());
+        service.respond(accepted, &head, &metrics)
+    }
+
+    fn demo_service() -> Service {
+        Service::new(ServiceConfig { demo_faults: true })
+    }
+
+    #[test]
+    fn slow_demo_is_capped_and_says_so() {
+        let reply = call(&demo_service(), http::Method::GET, "/demo/slow?ms=60000");
+        assert_eq!(reply.delay, Some(MAX_DEMO_DELAY));
+        assert_eq!(
+            &reply.response.body()[..],
+            br#"{"delay_ms":10000,"capped":true}"#
+        );
+        let reply = call(&demo_service(), http::Method::GET, "/demo/slow");
+        assert_eq!(reply.delay, Some(DEFAULT_DEMO_DELAY));
+    }
+
+    #[test]
+    fn demo_routes_are_not_found_when_disabled() {
+        let service = Service::new(ServiceConfig::default());
+        for uri in ["/demo/error", "/demo/slow?ms=5000"] {
+            let reply = call(&service, http::Method::GET, uri);
+            assert_eq!(reply.response.status(), StatusCode::NOT_FOUND);
+            assert_eq!(
+                reply.delay, None,
+                "no sleeping for a route that does not exist"
+            );
+        }
+    }
+
+    #[test]
+    fn readiness_turns_503_when_draining() {
+        let service = demo_service();
+        assert_eq!(
+            call(&service, http::Method::GET, "/readyz")
+                .response
+                .status(),
+            200
+        );
+        service.begin_drain();
+        assert_eq!(
+            call(&service, http::Method::GET, "/readyz")
+                .response
+                .status(),
+            503
+        );
+        assert_eq!(
+            call(&service, http::Method::GET, "/healthz")
+                .response
+                .status(),
+            200
+        );
+    }
+
+    #[test]
+    fn head_keeps_length_but_drops_body() {
+        let get = call(&demo_service(), http::Method::GET, "/api/items");
+        let head = call(&demo_service(), http::Method::HEAD, "/api/items");
+        assert!(head.response.body().is_empty());
+        assert_eq!(
+            head.response.headers()[CONTENT_LENGTH],
+            get.response.body().len().to_string().as_str()
+        );
+    }
+
+    #[test]
+    fn unknown_method_on_known_route_is_405_with_allow() {
+        let brew = http::Method::from_bytes(b"BREW").unwrap();
+        let reply = call(&demo_service(), brew, "/");
+        assert_eq!(reply.response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.response.headers()[ALLOW], "GET, HEAD");
+    }
 }

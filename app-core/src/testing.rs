@@ -1,0 +1,252 @@
+//! Parses an exposition back into families and series with a real
+//! OpenMetrics/Prometheus parser, so tests of every variant assert on
+//! structure instead of matching strings.
+
+use std::collections::BTreeMap;
+
+use openmetrics_parser::{
+    HistogramValue, MetricNumber, OpenMetricsValue, PrometheusType, PrometheusValue,
+    openmetrics::parse_openmetrics, prometheus::parse_prometheus,
+};
+
+use crate::exposition::ExpositionFormat;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Scalar(f64),
+    Histogram {
+        count: u64,
+        sum: f64,
+        /// Cumulative counts per upper bound, as exposed (`+Inf` last).
+        buckets: Vec<(f64, u64)>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub labels: BTreeMap<String, String>,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Family {
+    /// `counter`, `gauge`, `histogram`, ...
+    pub kind: String,
+    /// Declared by `# UNIT` (OpenMetrics only).
+    pub unit: Option<String>,
+    pub help: String,
+    pub label_names: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+/// What a scrape returned, keyed by family name as OpenMetrics names it
+/// (counters without their `_total` suffix, in both formats).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Parsed {
+    pub families: BTreeMap<String, Family>,
+}
+
+/// Name, type, label names and bucket bounds of one family: what two
+/// variants must agree on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FamilySchema {
+    pub kind: String,
+    pub label_names: Vec<String>,
+    pub bucket_bounds: Option<Vec<f64>>,
+}
+
+fn number(n: &MetricNumber) -> f64 {
+    n.as_f64()
+}
+
+fn histogram(h: &HistogramValue) -> Value {
+    Value::Histogram {
+        count: h.count.unwrap_or_default(),
+        sum: h.sum.as_ref().map(number).unwrap_or_default(),
+        buckets: h
+            .buckets
+            .iter()
+            .map(|b| (b.upper_bound, number(&b.count) as u64))
+            .collect(),
+    }
+}
+
+/// openmetrics-parser 0.5 rejects `# UNIT` on histograms although the
+/// OpenMetrics spec allows it, so UNIT lines are checked here (well formed,
+/// name ends with the unit, family declared) and removed before parsing.
+fn take_units(text: &str) -> Result<(String, BTreeMap<String, String>), String> {
+    let mut units = BTreeMap::new();
+    let mut rest = String::with_capacity(text.len());
+    for line in text.lines() {
+        match line.strip_prefix("# UNIT ") {
+            Some(decl) => {
+                let (name, unit) = decl
+                    .split_once(' ')
+                    .ok_or_else(|| format!("malformed UNIT line: {line}"))?;
+                if !name.ends_with(&format!("_{unit}")) {
+                    return Err(format!("family {name} does not end with its unit {unit}"));
+                }
+                if !text.contains(&format!("# TYPE {name} ")) {
+                    return Err(format!("UNIT for undeclared family {name}"));
+                }
+                units.insert(name.to_owned(), unit.to_owned());
+            }
+            None => {
+                rest.push_str(line);
+                rest.push('\n');
+            }
+        }
+    }
+    Ok((rest, units))
+}
+
+pub fn parse(text: &str, format: ExpositionFormat) -> Result<Parsed, String> {
+    let mut parsed = Parsed::default();
+    match format {
+        ExpositionFormat::OpenMetrics => {
+            let (text, units) = take_units(text)?;
+            let exposition = parse_openmetrics(&text).map_err(|e| e.to_string())?;
+            for (name, family) in exposition.families {
+                let mut series = Vec::new();
+                for sample in family.iter_samples() {
+                    let value = match &sample.value {
+                        OpenMetricsValue::Gauge(n) | OpenMetricsValue::Unknown(n) => {
+                            Value::Scalar(number(n))
+                        }
+                        OpenMetricsValue::Counter(c) => Value::Scalar(number(&c.value)),
+                        OpenMetricsValue::Histogram(h) => histogram(h),
+                        other => return Err(format!("{name}: unexpected value {other:?}")),
+                    };
+                    series.push(Series {
+                        labels: labels_of(sample.get_labelset().map_err(|e| e.to_string())?),
+                        value,
+                    });
+                }
+                series.sort_by(|a, b| a.labels.cmp(&b.labels));
+                parsed.families.insert(
+                    name.clone(),
+                    Family {
+                        kind: family.family_type.to_string(),
+                        unit: units.get(&name).cloned(),
+                        help: family.help.clone(),
+                        label_names: family.get_label_names().to_vec(),
+                        series,
+                    },
+                );
+            }
+        }
+        ExpositionFormat::Prometheus => {
+            let exposition = parse_prometheus(text).map_err(|e| e.to_string())?;
+            for (name, family) in exposition.families {
+                let mut series = Vec::new();
+                for sample in family.iter_samples() {
+                    let value = match &sample.value {
+                        PrometheusValue::Gauge(n) | PrometheusValue::Unknown(n) => {
+                            Value::Scalar(number(n))
+                        }
+                        PrometheusValue::Counter(c) => Value::Scalar(number(&c.value)),
+                        PrometheusValue::Histogram(h) => histogram(h),
+                        other => return Err(format!("{name}: unexpected value {other:?}")),
+                    };
+                    series.push(Series {
+                        labels: labels_of(sample.get_labelset().map_err(|e| e.to_string())?),
+                        value,
+                    });
+                }
+                series.sort_by(|a, b| a.labels.cmp(&b.labels));
+                let name = match family.family_type {
+                    PrometheusType::Counter => name
+                        .strip_suffix("_total")
+                        .map(str::to_owned)
+                        .unwrap_or(name),
+                    _ => name,
+                };
+                parsed.families.insert(
+                    name,
+                    Family {
+                        kind: family.family_type.to_string(),
+                        unit: None,
+                        help: family.help.clone(),
+                        label_names: family.get_label_names().to_vec(),
+                        series,
+                    },
+                );
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+fn labels_of(set: openmetrics_parser::LabelSet<'_>) -> BTreeMap<String, String> {
+    set.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+impl Parsed {
+    pub fn family(&self, name: &str) -> Option<&Family> {
+        self.families.get(name)
+    }
+
+    /// Number of time series Prometheus would store from this scrape: a
+    /// histogram series is its buckets plus `_sum` and `_count`.
+    pub fn series_count(&self) -> usize {
+        self.families
+            .values()
+            .flat_map(|f| &f.series)
+            .map(|s| match &s.value {
+                Value::Scalar(_) => 1,
+                Value::Histogram { buckets, .. } => buckets.len() + 2,
+            })
+            .sum()
+    }
+
+    /// The series of `family` whose labels include every pair given.
+    pub fn find(&self, family: &str, labels: &[(&str, &str)]) -> Vec<&Series> {
+        self.family(family)
+            .map(|f| {
+                f.series
+                    .iter()
+                    .filter(|s| {
+                        labels
+                            .iter()
+                            .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sum of `_count` over the histogram series matching `labels`.
+    pub fn histogram_count(&self, family: &str, labels: &[(&str, &str)]) -> u64 {
+        self.find(family, labels)
+            .iter()
+            .map(|s| match &s.value {
+                Value::Histogram { count, .. } => *count,
+                Value::Scalar(_) => 0,
+            })
+            .sum()
+    }
+
+    pub fn schema(&self) -> BTreeMap<String, FamilySchema> {
+        self.families
+            .iter()
+            .map(|(name, family)| {
+                let bucket_bounds = family.series.iter().find_map(|s| match &s.value {
+                    Value::Histogram { buckets, .. } => {
+                        Some(buckets.iter().map(|(bound, _)| *bound).collect())
+                    }
+                    Value::Scalar(_) => None,
+                });
+                let mut label_names = family.label_names.clone();
+                label_names.sort();
+                (
+                    name.clone(),
+                    FamilySchema {
+                        kind: family.kind.clone(),
+                        label_names,
+                        bucket_bounds,
+                    },
+                )
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,104 @@
+//! One request: enforce the body limit, run the shared handler, sleep for
+//! demo delays on tokio's clock, and record the outcome.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Instant;
+
+use app_core::service::error;
+use app_core::{Metrics, Service};
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_LENGTH};
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+
+pub struct AppState {
+    pub service: Service,
+    pub metrics: Metrics,
+    pub max_body_bytes: u64,
+}
+
+pub async fn handle(
+    state: Arc<AppState>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let (head, body) = request.into_parts();
+    let accepted = state.service.accept(&head.method, head.uri.path());
+    #[cfg(feature = "instrumentation")]
+    let in_flight = state.metrics.start(accepted.method, accepted.route);
+
+    let response = match read_within_limit(&head.headers, body, state.max_body_bytes).await {
+        Ok(()) => {
+            let reply = state.service.respond(accepted, &head, &state.metrics);
+            if let Some(delay) = reply.delay {
+                tokio::time::sleep(delay).await;
+            }
+            reply.response
+        }
+        Err(rejection) => rejection,
+    };
+
+    let status = response.status().as_u16();
+    #[cfg(feature = "instrumentation")]
+    {
+        state.metrics.record(
+            &app_core::RequestLabels {
+                http_request_method: accepted.method,
+                http_route: accepted.route,
+                http_response_status_code: status,
+            },
+            started.elapsed(),
+        );
+        drop(in_flight);
+    }
+    tracing::debug!(
+        method = %head.method,
+        route = accepted.route.template(),
+        status,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    Ok(response.map(Full::new))
+}
+
+/// No route reads a body, but a client may still send one: read it up to the
+/// limit so the connection stays usable, and refuse anything larger.
+async fn read_within_limit(
+    headers: &http::HeaderMap,
+    body: Incoming,
+    limit: u64,
+) -> Result<(), Response<Bytes>> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large(limit));
+    }
+    match Limited::new(body, limit as usize).collect().await {
+        Ok(_) => Ok(()),
+        Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(limit)),
+        Err(_) => Err(closing(error(
+            StatusCode::BAD_REQUEST,
+            "request body could not be read",
+        ))),
+    }
+}
+
+fn too_large(limit: u64) -> Response<Bytes> {
+    closing(error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("request body larger than {limit} bytes"),
+    ))
+}
+
+/// The rest of an oversized body is never read, so the connection cannot be
+/// reused: say so instead of leaving the client to find out.
+fn closing(mut response: Response<Bytes>) -> Response<Bytes> {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}

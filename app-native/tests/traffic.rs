@@ -1,0 +1,120 @@
+//! Real traffic against the real binary, read back through `/metrics`.
+
+mod support;
+
+use app_core::ExpositionFormat;
+use support::{Rng, Server};
+
+const DURATION: &str = "http_server_request_duration_seconds";
+
+fn count(parsed: &app_core::testing::Parsed, method: &str, route: &str, status: &str) -> u64 {
+    parsed.histogram_count(
+        DURATION,
+        &[
+            ("http_request_method", method),
+            ("http_route", route),
+            ("http_response_status_code", status),
+        ],
+    )
+}
+
+#[test]
+fn counts_routes_and_statuses_are_exact() {
+    let server = Server::start(&["--demo-faults"]);
+    let mut client = server.client();
+    for _ in 0..7 {
+        assert_eq!(client.send("GET", "/api/items", &[], b"").status, 200);
+    }
+    for id in ["1", "2", "3", "99", "x"] {
+        client.send("GET", &format!("/api/items/{id}"), &[], b"");
+    }
+    for _ in 0..3 {
+        assert_eq!(client.send("GET", "/demo/error", &[], b"").status, 500);
+    }
+    assert_eq!(client.send("GET", "/demo/slow?ms=30", &[], b"").status, 200);
+    assert_eq!(client.send("PUT", "/api/items", &[], b"{}").status, 405);
+    assert_eq!(client.send("BREW", "/", &[], b"").status, 405);
+    assert_eq!(client.send("BREW", "/pot", &[], b"").status, 404);
+
+    let parsed = server.scrape(ExpositionFormat::OpenMetrics);
+    assert_eq!(count(&parsed, "GET", "/api/items", "200"), 7);
+    assert_eq!(count(&parsed, "GET", "/api/items/{id}", "200"), 3);
+    assert_eq!(count(&parsed, "GET", "/api/items/{id}", "404"), 2);
+    assert_eq!(count(&parsed, "GET", "/demo/error", "500"), 3);
+    assert_eq!(count(&parsed, "PUT", "/api/items", "405"), 1);
+    assert_eq!(count(&parsed, "_OTHER", "/", "405"), 1);
+    assert_eq!(count(&parsed, "_OTHER", "unmatched", "404"), 1);
+
+    // The slow request sat in a bucket above 25 ms, not in the first ones.
+    let slow = parsed.find(DURATION, &[("http_route", "/demo/slow")]);
+    let app_core::testing::Value::Histogram { buckets, sum, .. } = &slow[0].value else {
+        panic!("histogram expected")
+    };
+    assert!(*sum >= 0.030, "slept at least 30 ms, sum {sum}");
+    let le = |bound: f64| buckets.iter().find(|(b, _)| *b == bound).unwrap().1;
+    assert_eq!(le(0.025), 0);
+    assert_eq!(le(0.1), 1);
+
+    // Every route label is a template, never a concrete path.
+    let templates: Vec<&str> = app_core::Route::ALL.iter().map(|r| r.template()).collect();
+    for series in &parsed.family(DURATION).unwrap().series {
+        assert!(templates.contains(&series.labels["http_route"].as_str()));
+    }
+    // The process metrics are there too.
+    for family in [
+        "process_resident_memory_bytes",
+        "process_cpu_seconds",
+        "process_open_fds",
+        "process_start_time_seconds",
+    ] {
+        assert!(parsed.family(family).is_some(), "{family} missing");
+    }
+}
+
+#[test]
+fn random_paths_methods_and_queries_create_no_series() {
+    let server = Server::start(&["--demo-faults"]);
+    let mut client = server.client();
+    // Touch every series the attack below can reach, so only growth shows.
+    for (method, path) in [("GET", "/nope"), ("BREW", "/nope"), ("POST", "/nope")] {
+        assert_eq!(client.send(method, path, &[], b"").status, 404);
+    }
+    client.send("GET", "/metrics", &[], b"");
+    let before = server.scrape(ExpositionFormat::Prometheus);
+
+    let mut rng = Rng::new(0x5eed);
+    let methods = ["GET", "POST", "BREW", "X-RANDOM", "PURGE"];
+    for i in 0..10_000 {
+        let method = methods[(rng.next() % methods.len() as u64) as usize];
+        let mut path = rng.path();
+        if i % 3 == 0 {
+            path.push_str(&format!("?q={}&r={}", rng.next(), rng.next()));
+        }
+        let header_value = format!("v{}", rng.next());
+        let response = client.send(method, &path, &[("x-random", &header_value)], b"");
+        assert_eq!(response.status, 404, "{method} {path}");
+    }
+
+    let after = server.scrape(ExpositionFormat::Prometheus);
+    assert_eq!(
+        before.schema(),
+        after.schema(),
+        "families changed under random traffic"
+    );
+    let series = |p: &app_core::testing::Parsed| {
+        p.families
+            .iter()
+            .filter(|(name, _)| !name.starts_with("process_"))
+            .map(|(_, f)| f.series.len())
+            .sum::<usize>()
+    };
+    assert_eq!(
+        series(&before),
+        series(&after),
+        "series grew under random traffic"
+    );
+    let unmatched = count(&after, "_OTHER", "unmatched", "404")
+        + count(&after, "GET", "unmatched", "404")
+        + count(&after, "POST", "unmatched", "404");
+    assert_eq!(unmatched, 10_000 + 3);
+}

@@ -1,0 +1,110 @@
+//! `stack`: renders the monitoring stack and Kubernetes manifests from one
+//! configuration (and, in `stack/src/local/`, runs the local stack).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use stack::config::{Config, Image};
+use stack::render::{self, REFRESH_COMMAND};
+
+#[derive(Parser, Debug)]
+#[command(name = "stack", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render Prometheus, Alertmanager, Grafana and Kubernetes files.
+    Render(RenderArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RenderArgs {
+    /// Configuration file (defaults apply to every key it leaves out).
+    #[arg(long, default_value = "stack.toml")]
+    config: PathBuf,
+    /// Directory the rendered tree is written to.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+    /// Native image reference (REPOSITORY:TAG), overriding the configuration.
+    #[arg(long, value_name = "REF")]
+    image_native: Option<String>,
+    /// Edge (Spin) image reference (REPOSITORY:TAG), overriding the configuration.
+    #[arg(long, value_name = "REF")]
+    image_spin: Option<String>,
+    /// Write nothing; fail if any file on disk differs from the rendering.
+    #[arg(long)]
+    check: bool,
+}
+
+fn repo_root() -> PathBuf {
+    // Defaults are relative to the repository, wherever `cargo run` is invoked.
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the stack crate lives in the repository")
+        .to_path_buf()
+}
+
+fn resolve(path: &PathBuf, default: &str) -> PathBuf {
+    if path.as_os_str() == default && !path.exists() {
+        repo_root().join(default)
+    } else {
+        path.clone()
+    }
+}
+
+fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load(&resolve(&args.config, "stack.toml"))?;
+    if let Some(reference) = &args.image_native {
+        config.images.native =
+            Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-native: {e}"))?;
+    }
+    if let Some(reference) = &args.image_spin {
+        config.images.spin =
+            Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-spin: {e}"))?;
+    }
+    let tree = render::render(&config)?;
+    let out = if args.out.as_os_str() == "." {
+        repo_root()
+    } else {
+        args.out.clone()
+    };
+    if args.check {
+        let drifted = tree.drift(&out);
+        if drifted.is_empty() {
+            println!(
+                "{} rendered files up to date in {}",
+                tree.len(),
+                out.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("rendered output differs from the files on disk:");
+        for path in &drifted {
+            eprintln!("  {}", path.display());
+        }
+        eprintln!("run `{REFRESH_COMMAND}` to refresh them, then commit the result");
+        return Ok(ExitCode::FAILURE);
+    }
+    tree.write(&out)?;
+    println!("rendered {} files into {}", tree.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Render(args) => render_command(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -22,6 +22,8 @@ pub struct Config {
     pub prometheus: Prometheus,
     pub alertmanager: Alertmanager,
     pub grafana: Grafana,
+    /// What only the Kubernetes manifests need.
+    pub kubernetes: crate::k8s::Settings,
     pub alerts: Alerts,
     pub slo: Slo,
     pub local: Local,
@@ -36,6 +38,7 @@ impl Default for Config {
             prometheus: Prometheus::default(),
             alertmanager: Alertmanager::default(),
             grafana: Grafana::default(),
+            kubernetes: crate::k8s::Settings::default(),
             alerts: Alerts::default(),
             slo: Slo::default(),
             local: Local::default(),
@@ -232,6 +235,8 @@ pub struct Alerts {
     /// Window and `for` of the alerts about Prometheus and Alertmanager.
     pub meta_window: PromDuration,
     pub meta_for: PromDuration,
+    /// The runbook every alert links to; `#alertname` is appended.
+    pub runbook_url: String,
 }
 
 impl Default for Alerts {
@@ -248,6 +253,7 @@ impl Default for Alerts {
             latency_for: PromDuration::from_mins(5),
             meta_window: PromDuration::from_mins(5),
             meta_for: PromDuration::from_mins(5),
+            runbook_url: "docs/runbook.md".into(),
         }
     }
 }
@@ -595,6 +601,9 @@ impl Config {
             )?;
         }
         check_positive("alerts.meta_window", a.meta_window)?;
+        if a.runbook_url.is_empty() {
+            fail("alerts.runbook_url", "must not be empty")?;
+        }
         Ok(())
     }
 

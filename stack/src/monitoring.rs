@@ -13,6 +13,10 @@ pub const PROMETHEUS_SERVICE: &str = "prometheus";
 pub const ALERTMANAGER_SERVICE: &str = "alertmanager";
 pub const GRAFANA_SERVICE: &str = "grafana";
 
+/// Pod label (besides the recommended `app.kubernetes.io/*` ones) telling
+/// which build serves: `native` or `spin`. Becomes the `variant` target label.
+pub const POD_VARIANT_LABEL: &str = "variant";
+
 /// Where each container expects its files (ConfigMap mount points).
 pub mod mounts {
     /// Holds [`super::PROMETHEUS_CONFIG_FILE`].
@@ -42,6 +46,7 @@ pub mod repo_paths {
     pub const PROMETHEUS_K8S: &str = "monitoring/prometheus/prometheus.yml";
     pub const PROMETHEUS_LOCAL: &str = "monitoring/prometheus/prometheus.local.yml";
     pub const RULES: &str = "monitoring/prometheus/rules/app.rules.yml";
+    pub const LOCAL_TARGETS: &str = "monitoring/prometheus/targets/app.json";
     pub const ALERTMANAGER_K8S: &str = "monitoring/alertmanager/alertmanager.yml";
     pub const ALERTMANAGER_LOCAL: &str = "monitoring/alertmanager/alertmanager.local.yml";
     pub const GRAFANA_DATASOURCES: &str =
@@ -59,6 +64,8 @@ pub struct Monitoring {
     pub prometheus_k8s: String,
     /// The same scrape job with file-based discovery, for the local stack.
     pub prometheus_local: String,
+    /// Example target list for the local config (the default local ports).
+    pub local_targets: String,
     /// [`RULES_FILE`]: recording and alerting rules.
     pub rules: String,
     /// The `groups` list of [`Monitoring::rules`].
@@ -79,6 +86,10 @@ impl Monitoring {
         Ok(Monitoring {
             prometheus_k8s: prometheus::kubernetes_config(config),
             prometheus_local: prometheus::local_config(config),
+            local_targets: prometheus::file_sd_targets(
+                config,
+                &prometheus::default_local_targets(config),
+            ),
             rules: rule_set.to_yaml(),
             rule_groups: rule_set.groups_value(),
             alertmanager_k8s: alertmanager::config(config, &config.alertmanager.webhook_url),
@@ -94,6 +105,7 @@ impl Monitoring {
     pub fn add_to(&self, tree: &mut RenderedTree) {
         tree.insert(repo_paths::PROMETHEUS_K8S, self.prometheus_k8s.clone());
         tree.insert(repo_paths::PROMETHEUS_LOCAL, self.prometheus_local.clone());
+        tree.insert(repo_paths::LOCAL_TARGETS, self.local_targets.clone());
         tree.insert(repo_paths::RULES, self.rules.clone());
         tree.insert(repo_paths::ALERTMANAGER_K8S, self.alertmanager_k8s.clone());
         tree.insert(

@@ -152,9 +152,15 @@ fn fits_literal_block(s: &str) -> bool {
         && s.lines().all(|line| line == line.trim_end())
 }
 
-/// JSON's double-quoted strings are valid YAML double-quoted scalars.
+/// Single quotes when the text is printable (only `'` needs doubling, so
+/// PromQL stays readable); otherwise JSON's double-quoted form, which is a
+/// valid YAML double-quoted scalar.
 fn quoted(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialize")
+    if s.chars().any(char::is_control) {
+        serde_json::to_string(s).expect("strings serialize")
+    } else {
+        format!("'{}'", s.replace('\'', "''"))
+    }
 }
 
 /// Strings that read back as the same string in YAML 1.1 and 1.2 without
@@ -168,8 +174,9 @@ fn is_plain(s: &str) -> bool {
     };
     (first.is_ascii_alphabetic() || first == '_' || first == '/')
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ' '))
-        && !s.ends_with(' ')
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ' ' | ':'))
+        && !s.ends_with([' ', ':'])
+        && !s.contains(": ")
         && !s.contains("  ")
         && !RESERVED.contains(&s.to_ascii_lowercase().as_str())
 }
@@ -192,15 +199,15 @@ mod tests {
         });
         let expected = "\
 global:
-  scrape_interval: \"15s\"
+  scrape_interval: '15s'
 rule_files:
   - rules/app.yml
 scrape_configs:
   - job_name: app
     static_configs:
       - targets:
-          - \"a:1\"
-          - \"b:2\"
+          - a:1
+          - b:2
 empty: {}
 none: []
 ";
@@ -225,6 +232,12 @@ none: []
         ] {
             assert!(is_plain(s), "{s:?} quoted");
         }
+    }
+
+    #[test]
+    fn quotes_preserve_text() {
+        assert_eq!(quoted("it's {job=\"a\"}"), "'it''s {job=\"a\"}'");
+        assert_eq!(quoted("tab\there"), "\"tab\\there\"");
     }
 
     #[test]

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds everything in release mode, runs every benchmark side by side and
+# writes the markdown table.
+#
+#   bench/run.sh            full run (~12 min), table to bench/results.md
+#   bench/run.sh --smoke    seconds per bench, table to bench/work/results-smoke.md
+#
+# Needs wrk (Debian) and python3 with venv; installs the Flask peer's pinned
+# packages into bench/.venv. Fails when a bench breaks, never on a missed target.
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$REPO_ROOT"
+
+mode=full
+out=bench/results.md
+case "${1:-}" in
+  --smoke) mode=smoke; out=bench/work/results-smoke.md ;;
+  "") ;;
+  *) die "usage: bench/run.sh [--smoke]" ;;
+esac
+
+command -v wrk >/dev/null || die "wrk is missing: apt-get install wrk"
+mkdir -p bench/work
+
+# Two builds of the same server; copy each out before the next build
+# overwrites target/release/app-native.
+target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+log "building app-native (instrumented)"
+cargo build --release --locked -q -p app-native
+cp "$target_dir/release/app-native" bench/work/app-native-instrumented
+log "building app-native (bare: --no-default-features)"
+cargo build --release --locked -q -p app-native --no-default-features
+cp "$target_dir/release/app-native" bench/work/app-native-bare
+log "building the criterion bench"
+cargo bench --locked -q -p app-core --bench metrics --no-run
+
+requirements=bench/flask_peer/requirements.txt
+if ! cmp -s "$requirements" bench/.venv/installed.txt 2>/dev/null; then
+  log "creating bench/.venv for the Flask peer"
+  rm -rf bench/.venv
+  python3 -m venv bench/.venv
+  bench/.venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+  cp "$requirements" bench/.venv/installed.txt
+fi
+
+bash bench/edge.sh > bench/work/edge.json
+
+log "running ($mode)"
+python3 bench/bench.py --mode "$mode" --out "$out"
+log "table written to $out"

@@ -10,6 +10,7 @@ pub mod exposition;
 pub mod metrics;
 pub mod route;
 pub mod service;
+pub mod store_keys;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 

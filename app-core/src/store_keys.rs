@@ -1,0 +1,467 @@
+//! How the edge variant keeps its metric values in a key-value store.
+//!
+//! A Spin component instance serves one request and is gone, so every value
+//! lives in the store and only ever changes by an atomic `increment`: no
+//! read-modify-write, which would lose updates under concurrent requests.
+//! Each value is a counter stored the way Spin's atomics store it, eight
+//! little-endian bytes of an `i64`.
+//!
+//! Keys are readable (`spin kv` style tools show what they count) and carry
+//! their label values verbatim. All label values come from closed sets
+//! ([`Method`], [`Route`], a status code), so `|` can never appear inside one
+//! and the set of keys is as bounded as the set of series.
+//!
+//! ```text
+//! metrics/v1/duration|GET|/api/items/{id}|200|le=0.005   one bucket slot (non-cumulative)
+//! metrics/v1/duration|GET|/api/items/{id}|200|le=+Inf    the overflow slot
+//! metrics/v1/duration|GET|/api/items/{id}|200|sum_ns     sum of durations, integer nanoseconds
+//! metrics/v1/active|GET|/api/items/{id}                  requests in flight
+//! metrics/v1/store_errors                                failed store operations
+//! ```
+//!
+//! A histogram observation is therefore exactly two increments (its slot and
+//! the sum); the count is the sum of the slots and is never stored, so it
+//! cannot disagree with them. Buckets are keyed by their bound, not by
+//! position: if the bounds ever change, old keys stop matching and are
+//! reported instead of being counted in the wrong bucket.
+
+use std::time::Duration;
+
+use crate::metrics::{
+    ActiveLabels, BUCKET_SLOTS, BuildInfo, DURATION_BUCKETS, RequestLabels, StoredMetrics,
+    bucket_slot,
+};
+use crate::route::{Method, Route};
+
+/// Every key this module writes starts with this; anything else in the store
+/// belongs to someone else and is left alone.
+pub const PREFIX: &str = "metrics/v1/";
+
+const DURATION: &str = "duration";
+const ACTIVE: &str = "active";
+const STORE_ERRORS: &str = "store_errors";
+const SUM: &str = "sum_ns";
+const SEPARATOR: char = '|';
+
+/// One stored counter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreKey {
+    /// One non-cumulative slot of a duration histogram: index into
+    /// [`DURATION_BUCKETS`], or `DURATION_BUCKETS.len()` for `+Inf`.
+    Bucket { labels: RequestLabels, slot: usize },
+    /// Sum of a duration histogram's observations in integer nanoseconds.
+    SumNanos(RequestLabels),
+    /// `http_server_active_requests` for one method and route.
+    Active(ActiveLabels),
+    /// `app_metrics_store_errors_total`.
+    StoreErrors,
+}
+
+impl StoreKey {
+    pub fn encode(&self) -> String {
+        match self {
+            StoreKey::Bucket { labels, slot } => {
+                format!(
+                    "{}{SEPARATOR}le={}",
+                    request_key(labels),
+                    bound_label(*slot)
+                )
+            }
+            StoreKey::SumNanos(labels) => format!("{}{SEPARATOR}{SUM}", request_key(labels)),
+            StoreKey::Active(labels) => format!(
+                "{PREFIX}{ACTIVE}{SEPARATOR}{}{SEPARATOR}{}",
+                labels.http_request_method.as_str(),
+                labels.http_route.template()
+            ),
+            StoreKey::StoreErrors => format!("{PREFIX}{STORE_ERRORS}"),
+        }
+    }
+
+    /// The key a stored name stands for, or `None` for names this version did
+    /// not write (other prefixes, retired bucket bounds, unknown labels).
+    pub fn parse(key: &str) -> Option<StoreKey> {
+        let rest = key.strip_prefix(PREFIX)?;
+        let mut parts = rest.split(SEPARATOR);
+        let key = match parts.next()? {
+            DURATION => {
+                let labels = RequestLabels {
+                    http_request_method: Method::from_label(parts.next()?)?,
+                    http_route: Route::from_template(parts.next()?)?,
+                    http_response_status_code: parse_status(parts.next()?)?,
+                };
+                match parts.next()? {
+                    SUM => StoreKey::SumNanos(labels),
+                    bucket => {
+                        let bound = bucket.strip_prefix("le=")?;
+                        let slot = (0..BUCKET_SLOTS).find(|&slot| bound_label(slot) == bound)?;
+                        StoreKey::Bucket { labels, slot }
+                    }
+                }
+            }
+            ACTIVE => StoreKey::Active(ActiveLabels {
+                http_request_method: Method::from_label(parts.next()?)?,
+                http_route: Route::from_template(parts.next()?)?,
+            }),
+            STORE_ERRORS => StoreKey::StoreErrors,
+            _ => return None,
+        };
+        match parts.next() {
+            None => Some(key),
+            Some(_) => None,
+        }
+    }
+}
+
+fn request_key(labels: &RequestLabels) -> String {
+    format!(
+        "{PREFIX}{DURATION}{SEPARATOR}{}{SEPARATOR}{}{SEPARATOR}{}",
+        labels.http_request_method.as_str(),
+        labels.http_route.template(),
+        labels.http_response_status_code
+    )
+}
+
+/// The bound as the `le` label spells it (`0.005`, `1`, `+Inf`).
+fn bound_label(slot: usize) -> String {
+    match DURATION_BUCKETS.get(slot) {
+        Some(bound) => bound.to_string(),
+        None => "+Inf".to_owned(),
+    }
+}
+
+fn parse_status(text: &str) -> Option<u16> {
+    // Exactly three digits: rejects "0200" or "+200", which would otherwise
+    // fold two keys into one series.
+    if text.len() != 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().filter(|code| (100..=999).contains(code))
+}
+
+/// The increments that record one finished request: its bucket slot and its
+/// duration sum. Nothing else changes per observation.
+pub fn observation(labels: &RequestLabels, elapsed: Duration) -> [(StoreKey, i64); 2] {
+    let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
+    [
+        (
+            StoreKey::Bucket {
+                labels: labels.clone(),
+                slot: bucket_slot(elapsed.as_secs_f64()),
+            },
+            1,
+        ),
+        (StoreKey::SumNanos(labels.clone()), nanos),
+    ]
+}
+
+/// Encodes a counter as Spin's atomics store it.
+pub fn encode_counter(value: i64) -> [u8; 8] {
+    value.to_le_bytes()
+}
+
+/// Reads a counter written by an atomic increment.
+pub fn decode_counter(bytes: &[u8]) -> Result<i64, ReadBackProblem> {
+    <[u8; 8]>::try_from(bytes)
+        .map(i64::from_le_bytes)
+        .map_err(|_| ReadBackProblem::NotACounter { len: bytes.len() })
+}
+
+/// Something in the store that could not be counted; the snapshot skips it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadBackProblem {
+    /// The value is not eight bytes, so it was not written by `increment`
+    /// (a plain `set` of text on a counter key, for example).
+    NotACounter { len: usize },
+    /// A counter that only ever goes up is below zero.
+    Negative(i64),
+    /// Under our prefix but not a key this version writes.
+    UnknownKey,
+    /// Listed, but gone by the time it was read (deleted meanwhile).
+    Vanished,
+}
+
+impl std::fmt::Display for ReadBackProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadBackProblem::NotACounter { len } => {
+                write!(f, "value of {len} bytes is not an 8-byte counter")
+            }
+            ReadBackProblem::Negative(value) => write!(f, "counter is negative ({value})"),
+            ReadBackProblem::UnknownKey => f.write_str("key not written by this version"),
+            ReadBackProblem::Vanished => f.write_str("key listed but no longer present"),
+        }
+    }
+}
+
+/// Builds the metric snapshot from the store's `(key, value)` pairs. Keys
+/// outside [`PREFIX`] are ignored silently; problems with our own keys are
+/// returned so the caller can log and count them.
+pub fn read_back<'a>(
+    build: BuildInfo,
+    entries: impl IntoIterator<Item = (&'a str, Option<&'a [u8]>)>,
+) -> (StoredMetrics, Vec<(String, ReadBackProblem)>) {
+    let mut metrics = StoredMetrics::new(build);
+    let mut problems = Vec::new();
+    for (name, value) in entries {
+        if !name.starts_with(PREFIX) {
+            continue;
+        }
+        let outcome = StoreKey::parse(name)
+            .ok_or(ReadBackProblem::UnknownKey)
+            .and_then(|key| {
+                let value = decode_counter(value.ok_or(ReadBackProblem::Vanished)?)?;
+                apply(&mut metrics, key, value)
+            });
+        if let Err(problem) = outcome {
+            problems.push((name.to_owned(), problem));
+        }
+    }
+    (metrics, problems)
+}
+
+fn apply(metrics: &mut StoredMetrics, key: StoreKey, value: i64) -> Result<(), ReadBackProblem> {
+    // The active gauge rises and falls; everything else only rises.
+    if !matches!(key, StoreKey::Active(_)) && value < 0 {
+        return Err(ReadBackProblem::Negative(value));
+    }
+    let unsigned = value.unsigned_abs();
+    match key {
+        StoreKey::Bucket { labels, slot } => {
+            metrics.requests.entry(labels).or_default().buckets[slot] = unsigned;
+        }
+        StoreKey::SumNanos(labels) => {
+            metrics.requests.entry(labels).or_default().sum_nanos = unsigned;
+        }
+        StoreKey::Active(labels) => {
+            metrics.active.insert(labels, value);
+        }
+        StoreKey::StoreErrors => metrics.store_errors = unsigned,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{StoredHistogram, Variant};
+
+    fn labels(method: Method, route: Route, status: u16) -> RequestLabels {
+        RequestLabels {
+            http_request_method: method,
+            http_route: route,
+            http_response_status_code: status,
+        }
+    }
+
+    fn every_key() -> Vec<StoreKey> {
+        let mut keys = vec![StoreKey::StoreErrors];
+        for method in Method::ALL {
+            for route in Route::ALL {
+                keys.push(StoreKey::Active(ActiveLabels {
+                    http_request_method: method,
+                    http_route: route,
+                }));
+                for status in [200, 404, 405, 500, 503] {
+                    let labels = labels(method, route, status);
+                    keys.push(StoreKey::SumNanos(labels.clone()));
+                    for slot in 0..BUCKET_SLOTS {
+                        keys.push(StoreKey::Bucket {
+                            labels: labels.clone(),
+                            slot,
+                        });
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_key_round_trips_and_is_unique() {
+        let keys = every_key();
+        let mut names = std::collections::BTreeSet::new();
+        for key in &keys {
+            let name = key.encode();
+            assert!(name.starts_with(PREFIX));
+            assert_eq!(StoreKey::parse(&name).as_ref(), Some(key), "{name}");
+            assert!(names.insert(name));
+        }
+    }
+
+    #[test]
+    fn layout_is_the_documented_one() {
+        let item = labels(Method::Get, Route::Item, 200);
+        assert_eq!(
+            StoreKey::Bucket {
+                labels: item.clone(),
+                slot: 0
+            }
+            .encode(),
+            "metrics/v1/duration|GET|/api/items/{id}|200|le=0.005"
+        );
+        assert_eq!(
+            StoreKey::Bucket {
+                labels: item.clone(),
+                slot: 9
+            }
+            .encode(),
+            "metrics/v1/duration|GET|/api/items/{id}|200|le=1"
+        );
+        assert_eq!(
+            StoreKey::Bucket {
+                labels: item.clone(),
+                slot: DURATION_BUCKETS.len()
+            }
+            .encode(),
+            "metrics/v1/duration|GET|/api/items/{id}|200|le=+Inf"
+        );
+        assert_eq!(
+            StoreKey::SumNanos(item).encode(),
+            "metrics/v1/duration|GET|/api/items/{id}|200|sum_ns"
+        );
+        assert_eq!(
+            StoreKey::Active(ActiveLabels {
+                http_request_method: Method::Other,
+                http_route: Route::Unmatched
+            })
+            .encode(),
+            "metrics/v1/active|_OTHER|unmatched"
+        );
+        assert_eq!(StoreKey::StoreErrors.encode(), "metrics/v1/store_errors");
+    }
+
+    #[test]
+    fn foreign_and_malformed_keys_are_not_ours() {
+        for name in [
+            "",
+            "greeting",
+            "metrics/v2/store_errors",
+            "metrics/v1/store_errors|x",
+            "metrics/v1/duration|GET|/|200",
+            "metrics/v1/duration|GET|/|200|le=0.3",
+            "metrics/v1/duration|GET|/|200|le=0.005|",
+            "metrics/v1/duration|GET|/|0200|sum_ns",
+            "metrics/v1/duration|GET|/|+20|sum_ns",
+            "metrics/v1/duration|GET|/|99|sum_ns",
+            "metrics/v1/duration|BREW|/|200|sum_ns",
+            "metrics/v1/duration|GET|/nope|200|sum_ns",
+            "metrics/v1/active|GET",
+            "metrics/v1/active|GET|/|extra",
+        ] {
+            assert_eq!(StoreKey::parse(name), None, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn counters_use_spins_eight_byte_little_endian_encoding() {
+        assert_eq!(encode_counter(1), [1, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(encode_counter(-1), [0xff; 8]);
+        assert_eq!(
+            decode_counter(&encode_counter(1_234_567_890_123)),
+            Ok(1_234_567_890_123)
+        );
+        // Text written by a plain `set` is not a counter, even when it reads as one.
+        assert_eq!(
+            decode_counter(b"42"),
+            Err(ReadBackProblem::NotACounter { len: 2 })
+        );
+        assert_eq!(
+            decode_counter(b"123456789"),
+            Err(ReadBackProblem::NotACounter { len: 9 })
+        );
+    }
+
+    #[test]
+    fn replayed_increments_read_back_as_the_in_memory_histogram() {
+        let traffic = [
+            (
+                labels(Method::Get, Route::Item, 200),
+                Duration::from_micros(4_999),
+            ),
+            (
+                labels(Method::Get, Route::Item, 200),
+                Duration::from_millis(5),
+            ),
+            (
+                labels(Method::Get, Route::Item, 200),
+                Duration::from_micros(5_001),
+            ),
+            (
+                labels(Method::Get, Route::Item, 404),
+                Duration::from_millis(300),
+            ),
+            (
+                labels(Method::Other, Route::Unmatched, 404),
+                Duration::from_secs(11),
+            ),
+        ];
+        let mut store = std::collections::BTreeMap::<String, i64>::new();
+        let mut expected = std::collections::BTreeMap::<RequestLabels, StoredHistogram>::new();
+        for (labels, elapsed) in &traffic {
+            for (key, delta) in observation(labels, *elapsed) {
+                *store.entry(key.encode()).or_default() += delta;
+            }
+            expected
+                .entry(labels.clone())
+                .or_default()
+                .observe(*elapsed);
+        }
+        store.insert(StoreKey::StoreErrors.encode(), 3);
+        let active = ActiveLabels {
+            http_request_method: Method::Get,
+            http_route: Route::Item,
+        };
+        store.insert(StoreKey::Active(active.clone()).encode(), 0);
+        let encoded: Vec<(String, [u8; 8])> = store
+            .iter()
+            .map(|(k, v)| (k.clone(), encode_counter(*v)))
+            .collect();
+        let (metrics, problems) = read_back(
+            BuildInfo::new(Variant::Spin),
+            encoded.iter().map(|(k, v)| (k.as_str(), Some(&v[..]))),
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(metrics.requests, expected);
+        assert_eq!(metrics.requests[&traffic[0].0].count(), 3);
+        assert_eq!(
+            metrics.requests[&traffic[0].0].buckets[0], 2,
+            "5 ms is in le=0.005"
+        );
+        assert_eq!(metrics.store_errors, 3);
+        assert_eq!(metrics.active[&active], 0);
+    }
+
+    #[test]
+    fn problems_are_reported_and_skipped() {
+        let good = StoreKey::SumNanos(labels(Method::Get, Route::Root, 200)).encode();
+        let text = StoreKey::StoreErrors.encode();
+        let negative = StoreKey::Bucket {
+            labels: labels(Method::Get, Route::Root, 200),
+            slot: 0,
+        }
+        .encode();
+        let one = encode_counter(1);
+        let minus = encode_counter(-2);
+        let entries: Vec<(&str, Option<&[u8]>)> = vec![
+            (good.as_str(), Some(&one)),
+            (text.as_str(), Some(b"7")),
+            (negative.as_str(), Some(&minus)),
+            ("metrics/v1/duration|GET|/|200|le=0.3", Some(&one)),
+            ("metrics/v1/active|GET|/", None),
+            ("someone-elses-key", Some(b"hello")),
+        ];
+        let (metrics, problems) = read_back(BuildInfo::new(Variant::Spin), entries);
+        let kinds: Vec<&ReadBackProblem> = problems.iter().map(|(_, p)| p).collect();
+        assert_eq!(
+            kinds,
+            [
+                &ReadBackProblem::NotACounter { len: 1 },
+                &ReadBackProblem::Negative(-2),
+                &ReadBackProblem::UnknownKey,
+                &ReadBackProblem::Vanished,
+            ]
+        );
+        assert_eq!(metrics.store_errors, 0);
+        assert_eq!(metrics.requests.len(), 1);
+    }
+}

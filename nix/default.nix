@@ -1,0 +1,78 @@
+# Everything the flake exposes for one system; flake.nix only maps it over
+# the supported systems.
+{ nixpkgs
+, crane
+, rust-overlay
+, system
+,
+}:
+let
+  # A path, not a string: filesets and builtins.readFile need one.
+  root = ../.;
+
+  pkgs = import nixpkgs {
+    inherit system;
+    overlays = [ rust-overlay.overlays.default ];
+  };
+
+  config = import ./config.nix { inherit root; };
+
+  rust = import ./rust.nix {
+    inherit
+      pkgs
+      crane
+      root
+      config
+      ;
+  };
+
+  images = import ./images.nix {
+    inherit pkgs config;
+    inherit (rust) app-native app-spin;
+    spinManifest = root + "/app-spin/spin.toml";
+  };
+
+  manifests = import ./manifests.nix {
+    inherit pkgs images;
+    inherit (rust) stack;
+    stackToml = root + "/stack.toml";
+  };
+
+  spin-shim = import ./spin-shim.nix { inherit pkgs; };
+
+  checks =
+    rust.checks
+    // import ./checks.nix {
+      inherit pkgs root;
+      inherit (rust) stack;
+      inherit (manifests) rendered;
+    };
+in
+{
+  packages = {
+    inherit (rust) app-native app-spin stack;
+    inherit (images) image-native image-spin;
+    inherit (manifests) manifests-native manifests-spin;
+    default = manifests.manifests-native;
+  };
+
+  apps = import ./apps.nix {
+    inherit
+      pkgs
+      config
+      images
+      manifests
+      spin-shim
+      ;
+    inherit (rust) app-native;
+  };
+
+  inherit checks;
+
+  devShells.default = import ./shell.nix {
+    inherit pkgs checks;
+    inherit (rust) craneLib;
+  };
+
+  formatter = pkgs.nixpkgs-fmt;
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# nix run .#deploy -- [native|spin] [--down]
+#
+# Deploys one variant, as built by this flake, to a local kind cluster:
+# creates or reuses the cluster (every node can run Spin: containerd-shim-spin
+# plus the `spin` runtime handler), loads the image archive, applies the
+# rendered manifests, creates the Grafana admin Secret once, waits for the
+# rollouts and prints where everything is. Safe to run again.
+#
+# The Nix wrapper (nix/apps.nix) provides the tools on PATH and these inputs:
+#   DEPLOY_NAMESPACE                 namespace the manifests use
+#   DEPLOY_NATIVE_ARCHIVE/_MANIFESTS image archive and rendered manifests dir
+#   DEPLOY_SPIN_ARCHIVE/_MANIFESTS   the same for the Spin variant
+#   DEPLOY_SPIN_SHIM                 containerd-shim-spin-v2 binary
+# and honours KIND_CLUSTER_NAME (default app-monitoring) and
+# KIND_EXPERIMENTAL_PROVIDER (docker or podman, as kind itself does).
+set -euo pipefail
+
+die() { printf 'deploy: error: %s\n' "$*" >&2; exit 1; }
+step() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+
+usage() {
+  cat <<'EOF'
+usage: nix run .#deploy -- [native|spin] [--down]
+
+  native   the hyper/tokio binary (default)
+  spin     the Spin component, run by containerd-shim-spin
+  --down   delete what that variant's manifests created, the namespace
+           with them (the cluster stays; `kind delete cluster --name
+           <name>` removes it)
+EOF
+}
+
+variant=native
+down=false
+for arg in "$@"; do
+  case "$arg" in
+    native | spin) variant="$arg" ;;
+    --down) down=true ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $arg" ;;
+  esac
+done
+
+: "${DEPLOY_NAMESPACE:?set by the Nix wrapper; run this through nix run .#deploy}"
+case "$variant" in
+  native)
+    archive="${DEPLOY_NATIVE_ARCHIVE:?}"
+    manifests="${DEPLOY_NATIVE_MANIFESTS:?}"
+    ;;
+  spin)
+    archive="${DEPLOY_SPIN_ARCHIVE:?}"
+    manifests="${DEPLOY_SPIN_MANIFESTS:?}"
+    ;;
+esac
+namespace="$DEPLOY_NAMESPACE"
+cluster="${KIND_CLUSTER_NAME:-app-monitoring}"
+provider="${KIND_EXPERIMENTAL_PROVIDER:-docker}"
+context="kind-$cluster"
+# Every kubectl call names the context: the user's current one is never used.
+kube() { kubectl --context "$context" "$@"; }
+
+# deploy.env is written at build time from the rendered manifests themselves.
+# shellcheck source=/dev/null
+source "$manifests/deploy.env"
+: "${GRAFANA_NODE_PORT:?missing from $manifests/deploy.env}"
+: "${GRAFANA_ADMIN_SECRET:?missing from $manifests/deploy.env}"
+: "${IMAGE_REFERENCE:?missing from $manifests/deploy.env}"
+
+check_tools() {
+  local tool
+  for tool in kind kubectl "$provider"; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is not on PATH"
+  done
+  "$provider" info >/dev/null 2>&1 ||
+    die "$provider is installed but not answering (is its daemon running, may this user use it?)"
+}
+
+cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$cluster"; }
+
+create_cluster() {
+  local config
+  config="$(mktemp)"
+  # The NodePort is published on loopback only; the containerd patch adds the
+  # `spin` handler that the RuntimeClass of the Spin overlay names (the shim
+  # binary itself is copied in by ensure_spin_shim).
+  cat >"$config" <<EOF
+kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+nodes:
+  - role: control-plane
+    extraPortMappings:
+      - containerPort: $GRAFANA_NODE_PORT
+        hostPort: $GRAFANA_NODE_PORT
+        listenAddress: 127.0.0.1
+        protocol: TCP
+containerdConfigPatches:
+  - |-
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.spin]
+      runtime_type = "io.containerd.spin.v2"
+EOF
+  step "creating kind cluster $cluster"
+  kind create cluster --name "$cluster" --config "$config" --wait 120s
+  rm -f "$config"
+}
+
+# containerd-shim-spin on every node, as SpinKube's manual installation does:
+# the binary on containerd's PATH and a runtime entry for it. A node whose
+# binary already matches is left alone, so reruns restart nothing.
+ensure_spin_shim() {
+  local shim="${DEPLOY_SPIN_SHIM:-}" node
+  [ -n "$shim" ] || die "no containerd-shim-spin release is packaged for this system (see nix/spin-shim.nix)"
+  for node in $(kind get nodes --name "$cluster"); do
+    "$provider" exec "$node" grep -q 'io.containerd.spin.v2' /etc/containerd/config.toml ||
+      die "node $node has no \`spin\` runtime in its containerd config: this cluster was not created by deploy; use another KIND_CLUSTER_NAME or delete it"
+    if "$provider" exec "$node" sha256sum /usr/local/bin/containerd-shim-spin-v2 2>/dev/null |
+      grep -q "$(sha256sum "$shim" | cut -d' ' -f1)"; then
+      continue
+    fi
+    step "installing containerd-shim-spin on $node"
+    "$provider" cp "$shim" "$node:/usr/local/bin/containerd-shim-spin-v2"
+    "$provider" exec "$node" chmod 0755 /usr/local/bin/containerd-shim-spin-v2
+    "$provider" exec "$node" systemctl restart containerd
+  done
+}
+
+ensure_grafana_secret() {
+  if kube -n "$namespace" get secret "$GRAFANA_ADMIN_SECRET" >/dev/null 2>&1; then
+    step "Grafana admin Secret $GRAFANA_ADMIN_SECRET exists; keeping it"
+    return
+  fi
+  local password
+  password="$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+  kube -n "$namespace" create secret generic "$GRAFANA_ADMIN_SECRET" \
+    --from-literal=admin-user=admin --from-literal=admin-password="$password" >/dev/null
+  printf '\nGrafana admin password (shown once; it lives in Secret %s/%s):\n  admin / %s\n\n' \
+    "$namespace" "$GRAFANA_ADMIN_SECRET" "$password"
+}
+
+# The tag is fixed by stack.toml, so a rebuilt image would not roll out by
+# itself: stamp the pod template with the archive's store path instead.
+stamp_image() {
+  local build deployment
+  build="$(basename "$archive")"
+  for deployment in $(kube -n "$namespace" get deployments \
+    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.template.spec.containers[*].image}{"\n"}{end}' |
+    grep -F " $IMAGE_REFERENCE" | cut -d' ' -f1); do
+    kube -n "$namespace" patch deployment "$deployment" --type merge \
+      -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"app-monitoring/image-build\":\"$build\"}}}}}" >/dev/null
+  done
+}
+
+wait_for_rollouts() {
+  local workload
+  for workload in $(kube -n "$namespace" get deployments,statefulsets -o name); do
+    step "waiting for $workload"
+    kube -n "$namespace" rollout status "$workload" --timeout=300s ||
+      die "$workload did not become ready; see: kubectl --context $context -n $namespace describe $workload"
+  done
+}
+
+print_urls() {
+  local service port
+  printf '\nGrafana:     http://127.0.0.1:%s\n' "$GRAFANA_NODE_PORT"
+  printf 'Port-forward the others, e.g.:\n'
+  while read -r service port; do
+    [ -n "$service" ] || continue
+    printf '  kubectl --context %s -n %s port-forward svc/%s %s:%s\n' \
+      "$context" "$namespace" "$service" "$port" "$port"
+  done < <(kube -n "$namespace" get services \
+    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.ports[0].port}{"\n"}{end}')
+}
+
+check_tools
+
+if $down; then
+  cluster_exists || { step "no kind cluster $cluster: nothing to remove"; exit 0; }
+  step "deleting the $variant resources from $cluster"
+  kube delete -f "$manifests/manifests.yaml" --ignore-not-found --wait=true
+  exit 0
+fi
+
+if cluster_exists; then
+  step "reusing kind cluster $cluster"
+else
+  create_cluster
+fi
+[ "$variant" = spin ] && ensure_spin_shim
+
+step "loading $IMAGE_REFERENCE into $cluster"
+kind load image-archive "$archive" --name "$cluster"
+
+step "applying the $variant manifests"
+kube create namespace "$namespace" --dry-run=client -o yaml | kube apply -f - >/dev/null
+ensure_grafana_secret
+kube apply -f "$manifests/manifests.yaml"
+stamp_image
+wait_for_rollouts
+print_urls

@@ -1,0 +1,49 @@
+# Kubernetes manifests for what this flake built: `stack render` is given the
+# name and tag of the image derivations themselves, so the Deployment runs
+# exactly the archive `deploy` loads into kind, never a look-alike.
+{ pkgs
+, stack
+, stackToml
+, images
+,
+}:
+let
+  inherit (pkgs) lib;
+
+  reference = image: "${image.imageName}:${image.imageTag}";
+
+  rendered = pkgs.runCommand "stack-rendered" { nativeBuildInputs = [ stack ]; } ''
+    stack render --config ${stackToml} --out $out \
+      --image-native ${lib.escapeShellArg (reference images.image-native)} \
+      --image-spin ${lib.escapeShellArg (reference images.image-spin)}
+  '';
+
+  # One overlay, built into the single file `deploy` applies, beside the
+  # rendered tree it came from (the local stack reads monitoring/ there).
+  forVariant =
+    variant: image:
+    pkgs.runCommand "manifests-${variant}"
+      {
+        nativeBuildInputs = [
+          pkgs.kubectl
+          (pkgs.python3.withPackages (ps: [ ps.pyyaml ]))
+        ];
+        passthru = {
+          inherit variant image rendered;
+          imageReference = reference image;
+        };
+      }
+      ''
+        mkdir -p $out
+        cp -r ${rendered}/. $out/
+        kubectl kustomize $out/k8s/overlays/${variant} > $out/manifests.yaml
+        # Fails unless a container of the overlay runs exactly this image.
+        python3 ${./manifest_facts.py} $out/manifests.yaml ${lib.escapeShellArg (reference image)} \
+          > $out/deploy.env
+      '';
+in
+{
+  inherit rendered;
+  manifests-native = forVariant "native" images.image-native;
+  manifests-spin = forVariant "spin" images.image-spin;
+}

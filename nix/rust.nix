@@ -1,0 +1,152 @@
+# Every Rust artefact of the workspace, built with crane on a pinned
+# rust-overlay toolchain that also carries the wasm32-wasip1 standard library
+# (rustup on the Debian CI machine cannot add it; here it is just a target).
+{ pkgs
+, crane
+, root
+, config
+,
+}:
+let
+  inherit (pkgs) lib;
+
+  # Pinned rather than `latest`, so a rust-overlay bump alone never changes
+  # the compiler; 1.91.1 is the newest stable in the locked rust-overlay.
+  toolchain = pkgs.rust-bin.stable."1.91.1".default.override {
+    targets = [ "wasm32-wasip1" ];
+    extensions = [
+      "clippy"
+      "rustfmt"
+      "rust-src"
+    ];
+  };
+
+  craneLib = (crane.mkLib pkgs).overrideToolchain (_: toolchain);
+
+  # Only what cargo reads, plus the data files tests read at run time: a
+  # change to docs or Nix code does not rebuild anything.
+  src = lib.fileset.toSource {
+    inherit root;
+    fileset = lib.fileset.unions [
+      (craneLib.fileset.commonCargoSources root)
+      (lib.fileset.maybeMissing (root + "/testdata"))
+      (lib.fileset.maybeMissing (root + "/app-spin/spin.toml"))
+      (lib.fileset.maybeMissing (root + "/stack/tests"))
+    ];
+  };
+
+  common = {
+    inherit src;
+    pname = "app-monitoring";
+    inherit (config) version;
+    strictDeps = true;
+    cargoExtraArgs = "--locked --workspace";
+  };
+
+  # Dependencies of the whole workspace, built once and shared by every
+  # native derivation below (crane's incremental artefact caching).
+  workspaceDeps = craneLib.buildDepsOnly common;
+
+  nativeBinary =
+    package:
+    craneLib.buildPackage (
+      common
+      // {
+        pname = package;
+        cargoArtifacts = workspaceDeps;
+        cargoExtraArgs = "--locked -p ${package}";
+        # The workspace tests run once, in `checks.tests`.
+        doCheck = false;
+        meta.mainProgram = package;
+      }
+    );
+
+  # The Spin guest as cargo emits it: a WASI preview 1 core module.
+  app-spin-module = craneLib.buildPackage (
+    common
+    // {
+      pname = "app-spin-module";
+      cargoExtraArgs = "--locked -p app-spin";
+      CARGO_BUILD_TARGET = "wasm32-wasip1";
+      doCheck = false;
+      cargoArtifacts = craneLib.buildDepsOnly (
+        common
+        // {
+          pname = "app-spin-module";
+          cargoExtraArgs = "--locked -p app-spin";
+          CARGO_BUILD_TARGET = "wasm32-wasip1";
+          doCheck = false;
+        }
+      );
+      installPhaseCommand = ''
+        install -Dm644 target/wasm32-wasip1/release/app_spin.wasm $out/lib/app_spin.wasm
+      '';
+    }
+  );
+
+  # The preview 1 reactor adapter, from the crates.io crate that embeds the
+  # binaries wasmtime releases; the hash is that of the .crate file, the same
+  # value Cargo.lock records for crates.io dependencies. Wasmtime 25's
+  # adapter, the generation Spin 3.0 embeds: its WASI 0.2 imports are ones
+  # every Spin 3.x and 4.x host provides.
+  adapterVersion = "25.0.1";
+  adapterCrate = pkgs.fetchurl {
+    name = "wasi-preview1-component-adapter-provider-${adapterVersion}.tar.gz";
+    url = "https://static.crates.io/crates/wasi-preview1-component-adapter-provider/${adapterVersion}/download";
+    sha256 = "d573ba2346e809ae5ab771aa96331b8a967c6653c893e7e95ca77a99025c3e11";
+  };
+
+  # The component Spin 3/4 and containerd-shim-spin load, made explicitly
+  # here rather than left to the runtime, so the image holds what was tested.
+  app-spin =
+    pkgs.runCommand "app-spin-${config.version}"
+      {
+        nativeBuildInputs = [
+          pkgs.wasm-tools
+          pkgs.gnutar
+        ];
+        passthru.module = app-spin-module;
+      }
+      ''
+        tar -xzf ${adapterCrate} --strip-components=1 --wildcards '*/artefacts/wasi_snapshot_preview1.reactor.wasm'
+        mkdir -p $out/lib
+        wasm-tools component new ${app-spin-module}/lib/app_spin.wasm \
+          --adapt wasi_snapshot_preview1=artefacts/wasi_snapshot_preview1.reactor.wasm \
+          -o $out/lib/app_spin.wasm
+        wasm-tools validate --features component-model $out/lib/app_spin.wasm
+      '';
+in
+{
+  inherit
+    toolchain
+    craneLib
+    src
+    app-spin
+    app-spin-module
+    ;
+  app-native = nativeBinary "app-native";
+  stack = nativeBinary "stack";
+
+  checks = {
+    fmt = craneLib.cargoFmt { inherit src; };
+    clippy = craneLib.cargoClippy (
+      common
+      // {
+        cargoArtifacts = workspaceDeps;
+        cargoClippyExtraArgs = "--all-targets -- -D warnings";
+      }
+    );
+    tests = craneLib.cargoTest (
+      common
+      // {
+        cargoArtifacts = workspaceDeps;
+        # cargo test runs in crane's build phase; tests that shell out to
+        # the real promtool and amtool find them on PATH.
+        nativeBuildInputs = [
+          (lib.getOutput "cli" pkgs.prometheus)
+          pkgs.prometheus-alertmanager
+        ];
+      }
+    );
+  };
+}

@@ -1,0 +1,25 @@
+# `nix develop`: the pinned toolchain (with the wasm32-wasip1 target) and
+# every tool the tests and the local stack run.
+{ pkgs
+, craneLib
+, checks
+,
+}:
+craneLib.devShell {
+  inherit checks;
+  packages = [
+    (pkgs.lib.getOutput "cli" pkgs.prometheus)
+    pkgs.prometheus
+    pkgs.prometheus-alertmanager
+    pkgs.grafana
+    pkgs.kind
+    pkgs.kubectl
+    pkgs.wasmtime
+    pkgs.wasm-tools
+    pkgs.nodejs
+    pkgs.shellcheck
+    pkgs.deadnix
+    pkgs.nixpkgs-fmt
+    (pkgs.python3.withPackages (ps: [ ps.pyyaml ]))
+  ];
+}

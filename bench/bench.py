@@ -308,6 +308,13 @@ def edge_servers() -> tuple[list[Server], str | None]:
     return servers, None
 
 
+def measure_scrape(wrk_prefix, server: Server, seconds: int) -> tuple[Sample, str]:
+    status, body = http_get(server.url("/metrics"))
+    if status != 200:
+        raise BenchError(f"{server.label} /metrics answered {status}")
+    return measure(wrk_prefix, server, "/metrics", 1, seconds), body
+
+
 # --- checks that the instrumentation really ran ------------------------------
 
 
@@ -498,6 +505,19 @@ class Report:
         self.targets.append(("edge p50 ≤ 1 ms on loopback (best cell, with KV)", f"{best_p50:.3f} ms", best_p50 <= TARGET_EDGE_P50_MS))
         return lines
 
+    def scrape_table(self) -> list[str]:
+        lines = [
+            "| server | samples in exposition | size | scrapes/s | p50 ms | p99 ms | CPU µs/scrape |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for key, (sample, body) in self.scrapes.items():
+            values = [line for line in body.splitlines() if line and not line.startswith("#")]
+            lines.append(
+                f"| {self.servers[key].label} | {len(values)} | {len(body.encode()) / 1024:.1f} KiB | {sample.rps:,.0f} "
+                f"| {sample.p50_ms:.3f} | {sample.p99_ms:.3f} | {sample.cpu_us_per_request:.1f} |"
+            )
+        return lines
+
     def rss_line(self) -> str:
         parts = [f"{self.servers[key].label} {kib / 1024:.1f} MiB" for key, kib in self.rss.items()]
         return "Peak RSS over the whole run (VmHWM, process tree): " + "; ".join(parts) + "."
@@ -568,6 +588,7 @@ def main() -> int:
     edge, edge_skipped = edge_servers()
     servers.update({s.key: s for s in edge})
     samples: list[Sample] = []
+    scrapes: dict[str, tuple[Sample, str]] = {}
     try:
         for server in servers.values():
             print(f"starting {server.label}", file=sys.stderr)
@@ -588,6 +609,8 @@ def main() -> int:
                             file=sys.stderr,
                         )
         verify_instrumentation(servers)
+        for key in [k for k in servers if k in ("instrumented", "flask", "edge")]:
+            scrapes[key] = measure_scrape(wrk_prefix, servers[key], plan.seconds)
         rss = {key: peak_rss_kib(s.process.pid) for key, s in servers.items()}
     finally:
         for server in servers.values():
@@ -599,6 +622,7 @@ def main() -> int:
 
     report = Report(samples, servers)
     report.rss = rss
+    report.scrapes = scrapes
     (WORK / f"samples-{args.mode}.json").write_text(json.dumps([s.__dict__ for s in samples], indent=1))
     pinned = "server on core 0, wrk (1 thread) on core 1" if server_prefix else "not pinned (fewer than 2 cores)"
     out = [
@@ -624,6 +648,11 @@ def main() -> int:
         *report.native_table(),
         "",
         report.rss_line(),
+        "",
+        "Scraping `/metrics` over HTTP after the load above (one connection, "
+        "so latency is per scrape; the native exposition includes `process_*` read from /proc):",
+        "",
+        *report.scrape_table(),
         "",
         "## The seed's stack: Flask + prometheus_client + gunicorn vs native (instrumented)",
         "",

@@ -45,6 +45,11 @@ pub struct Config {
     #[arg(long, env = "APP_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u64).range(8192..=1_048_576))]
     pub max_header_bytes: u64,
 
+    /// Seconds a client may take to send the request body once the head is
+    /// in; slower gets 408, so trickled bodies cannot hold connections.
+    #[arg(long, env = "APP_BODY_READ_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub body_read_timeout: u64,
+
     /// Largest request body in bytes; larger gets 413.
     #[arg(long, env = "APP_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: u64,
@@ -65,5 +70,9 @@ impl Config {
 
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_secs(self.header_read_timeout)
+    }
+
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_read_timeout)
     }
 }

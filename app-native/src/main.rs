@@ -59,6 +59,7 @@ async fn run(config: Config) -> ExitCode {
         }),
         metrics,
         max_body_bytes: config.max_body_bytes,
+        body_read_timeout: config.body_read_timeout(),
     });
 
     tracing::info!(

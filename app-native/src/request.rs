@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use app_core::service::error;
 use app_core::{Metrics, Service};
@@ -17,6 +17,7 @@ pub struct AppState {
     pub service: Service,
     pub metrics: Metrics,
     pub max_body_bytes: u64,
+    pub body_read_timeout: Duration,
 }
 
 pub async fn handle(
@@ -29,7 +30,15 @@ pub async fn handle(
     #[cfg(feature = "instrumentation")]
     let in_flight = state.metrics.start(accepted.method, accepted.route);
 
-    let response = match read_within_limit(&head.headers, body, state.max_body_bytes).await {
+    let body_read = read_within_limit(&head.headers, body, state.max_body_bytes);
+    let body_read = match tokio::time::timeout(state.body_read_timeout, body_read).await {
+        Ok(result) => result,
+        Err(_) => Err(closing(error(
+            StatusCode::REQUEST_TIMEOUT,
+            "request body not received in time",
+        ))),
+    };
+    let response = match body_read {
         Ok(()) => {
             let reply = state.service.respond(accepted, &head, &state.metrics);
             if let Some(delay) = reply.delay {

@@ -21,7 +21,13 @@ pub struct Server {
 impl Server {
     /// Starts the binary on an ephemeral loopback port with `args` added.
     pub fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_app-native"))
+        Server::start_binary(env!("CARGO_BIN_EXE_app-native"), args)
+    }
+
+    /// Like [`Server::start`], for another build of the binary (a release
+    /// build for the heavier hardening runs).
+    pub fn start_binary(binary: &str, args: &[&str]) -> Server {
+        let mut child = Command::new(binary)
             .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
             .args(args)
             .env("RUST_LOG", "info")

@@ -99,14 +99,20 @@ mod tests {
         assert_eq!(rule["equal"], json!(["namespace", "job"]));
         let target = rule["target_matchers"][0].as_str().unwrap();
         assert!(target.contains("HighErrorRate") && target.contains("HighLatency"));
-        assert!(!target.contains("AppDown"), "AppDown must not inhibit itself");
+        assert!(
+            !target.contains("AppDown"),
+            "AppDown must not inhibit itself"
+        );
     }
 
     #[test]
     fn watchdog_never_reaches_people() {
         let value = render(&Config::default(), "http://127.0.0.1:9095/");
         let receivers = value["receivers"].as_array().unwrap();
-        let watchdog = receivers.iter().find(|r| r["name"] == WATCHDOG_RECEIVER).unwrap();
+        let watchdog = receivers
+            .iter()
+            .find(|r| r["name"] == WATCHDOG_RECEIVER)
+            .unwrap();
         assert!(watchdog.get("webhook_configs").is_none());
     }
 }

@@ -22,8 +22,6 @@ pub struct Config {
     pub prometheus: Prometheus,
     pub alertmanager: Alertmanager,
     pub grafana: Grafana,
-    /// What only the Kubernetes manifests need.
-    pub kubernetes: crate::k8s::Settings,
     pub alerts: Alerts,
     pub slo: Slo,
     pub local: Local,
@@ -38,7 +36,6 @@ impl Default for Config {
             prometheus: Prometheus::default(),
             alertmanager: Alertmanager::default(),
             grafana: Grafana::default(),
-            kubernetes: crate::k8s::Settings::default(),
             alerts: Alerts::default(),
             slo: Slo::default(),
             local: Local::default(),

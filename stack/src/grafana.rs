@@ -225,7 +225,13 @@ impl Layout {
         )
     }
 
-    fn table(&mut self, title: &str, description: &str, size: (u64, u64), query: Query) -> &mut Value {
+    fn table(
+        &mut self,
+        title: &str,
+        description: &str,
+        size: (u64, u64),
+        query: Query,
+    ) -> &mut Value {
         self.panel(
             "table",
             title,
@@ -285,13 +291,18 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
             config.alerts.latency_p95_seconds
         ),
         "s",
-        instant(format!("max({}{{{sel}, quantile=\"0.95\"}})", n.job_latency())),
+        instant(format!(
+            "max({}{{{sel}, quantile=\"0.95\"}})",
+            n.job_latency()
+        )),
     );
     l.table(
         "Build info",
         "Version and variant each instance reports.",
         (8, 4),
-        instant(format!("sum by (pod, variant, version) ({build_info}{{{sel}}})")),
+        instant(format!(
+            "sum by (pod, variant, version) ({build_info}{{{sel}}})"
+        )),
     );
     l.table(
         "Active alerts",
@@ -327,7 +338,10 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
         (12, 8),
         "none",
         vec![series(
-            format!("sum by (variant, http_route) ({}{{{sel}}})", n.route_active()),
+            format!(
+                "sum by (variant, http_route) ({}{{{sel}}})",
+                n.route_active()
+            ),
             "{{variant}} {{http_route}}",
         )],
     );
@@ -453,7 +467,6 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
             "sort": 1,
             "multi": multi,
             "includeAll": multi,
-            "current": {},
             "options": [],
         })
     };
@@ -527,7 +540,11 @@ mod tests {
             assert!(x + w <= 24, "{} too wide", panel["title"]);
             for cx in x..x + w {
                 for cy in y..y + h {
-                    assert!(cells.insert((cx, cy)), "{} overlaps at {cx},{cy}", panel["title"]);
+                    assert!(
+                        cells.insert((cx, cy)),
+                        "{} overlaps at {cx},{cy}",
+                        panel["title"]
+                    );
                 }
             }
         }
@@ -572,6 +589,9 @@ mod tests {
             .iter()
             .filter(|p| p["repeat"] == "variant")
             .count();
-        assert!(repeated >= 2, "native vs edge needs panels repeated per variant");
+        assert!(
+            repeated >= 2,
+            "native vs edge needs panels repeated per variant"
+        );
     }
 }

@@ -11,9 +11,7 @@ use serde_json::{Value, json};
 use app_core::Variant;
 
 use crate::config::Config;
-use crate::monitoring::{
-    ALERTMANAGER_SERVICE, POD_VARIANT_LABEL, RULES_FILE, mounts,
-};
+use crate::monitoring::{ALERTMANAGER_SERVICE, POD_VARIANT_LABEL, RULES_FILE, mounts};
 use crate::yaml;
 
 /// Job names of the monitoring components' own metrics.
@@ -146,9 +144,10 @@ fn render(config: &Config, discovery: Discovery) -> Value {
         ],
     });
     if !p.remote_write.is_empty() {
-        root.as_object_mut()
-            .expect("object")
-            .insert("remote_write".into(), serde_json::to_value(&p.remote_write).expect("plain data"));
+        root.as_object_mut().expect("object").insert(
+            "remote_write".into(),
+            serde_json::to_value(&p.remote_write).expect("plain data"),
+        );
     }
     root
 }
@@ -156,7 +155,11 @@ fn render(config: &Config, discovery: Discovery) -> Value {
 /// `prometheus.yml` for Kubernetes.
 pub fn kubernetes_config(config: &Config) -> String {
     yaml::document(
-        &format!("{}\nPrometheus in Kubernetes: pod discovery in namespace {}.", crate::GENERATED_HEADER, config.namespace),
+        &format!(
+            "{}\nPrometheus in Kubernetes: pod discovery in namespace {}.",
+            crate::GENERATED_HEADER,
+            config.namespace
+        ),
         &render(config, Discovery::Kubernetes),
     )
 }
@@ -193,10 +196,19 @@ pub fn file_sd_targets(config: &Config, targets: &[LocalTarget]) -> String {
         .map(|target| {
             let mut labels = serde_json::Map::new();
             labels.insert(pod_label_meta(NAME_LABEL), json!(config.app.name));
-            labels.insert(pod_label_meta(POD_VARIANT_LABEL), json!(target.variant.as_str()));
-            labels.insert("__meta_kubernetes_pod_container_port_name".into(), json!(config.app.port_name));
+            labels.insert(
+                pod_label_meta(POD_VARIANT_LABEL),
+                json!(target.variant.as_str()),
+            );
+            labels.insert(
+                "__meta_kubernetes_pod_container_port_name".into(),
+                json!(config.app.port_name),
+            );
             labels.insert("__meta_kubernetes_pod_phase".into(), json!("Running"));
-            labels.insert("__meta_kubernetes_namespace".into(), json!(config.namespace));
+            labels.insert(
+                "__meta_kubernetes_namespace".into(),
+                json!(config.namespace),
+            );
             labels.insert("__meta_kubernetes_pod_name".into(), json!(target.pod));
             json!({"targets": [target.address], "labels": labels})
         })
@@ -236,7 +248,11 @@ mod tests {
         let config = Config::default();
         let k8s = render(&config, Discovery::Kubernetes);
         let local = render(&config, Discovery::Local(&config));
-        assert!(k8s["scrape_configs"][0].get("kubernetes_sd_configs").is_some());
+        assert!(
+            k8s["scrape_configs"][0]
+                .get("kubernetes_sd_configs")
+                .is_some()
+        );
         assert!(local["scrape_configs"][0].get("file_sd_configs").is_some());
         assert_eq!(job_without_discovery(k8s), job_without_discovery(local));
     }
@@ -254,13 +270,23 @@ mod tests {
     #[test]
     fn remote_write_appears_only_when_configured() {
         let mut config = Config::default();
-        assert!(render(&config, Discovery::Kubernetes).get("remote_write").is_none());
-        config.prometheus.remote_write.push(crate::config::RemoteWrite {
-            url: "https://mimir.example/api/v1/push".into(),
-            name: None,
-        });
+        assert!(
+            render(&config, Discovery::Kubernetes)
+                .get("remote_write")
+                .is_none()
+        );
+        config
+            .prometheus
+            .remote_write
+            .push(crate::config::RemoteWrite {
+                url: "https://mimir.example/api/v1/push".into(),
+                name: None,
+            });
         let rendered = render(&config, Discovery::Kubernetes);
-        assert_eq!(rendered["remote_write"][0]["url"], json!("https://mimir.example/api/v1/push"));
+        assert_eq!(
+            rendered["remote_write"][0]["url"],
+            json!("https://mimir.example/api/v1/push")
+        );
     }
 
     #[test]

@@ -56,7 +56,10 @@ impl Names {
 
     /// Requests per second by route (all routes).
     pub fn route_requests(&self) -> String {
-        format!("job_route:http_server_requests:{}", Self::suffix(self.rate_window))
+        format!(
+            "job_route:http_server_requests:{}",
+            Self::suffix(self.rate_window)
+        )
     }
 
     /// Share of requests answered 5xx, by route.
@@ -79,17 +82,26 @@ impl Names {
 
     /// Requests per second of user traffic (excluded routes left out).
     pub fn job_requests(&self) -> String {
-        format!("job:http_server_requests:{}", Self::suffix(self.rate_window))
+        format!(
+            "job:http_server_requests:{}",
+            Self::suffix(self.rate_window)
+        )
     }
 
     /// Share of user requests answered 5xx over `window`.
     pub fn job_error_ratio(&self, window: PromDuration) -> String {
-        format!("job:http_server_request_error_ratio:ratio_{}", Self::suffix(window))
+        format!(
+            "job:http_server_request_error_ratio:ratio_{}",
+            Self::suffix(window)
+        )
     }
 
     /// Share of user requests slower than the latency SLO threshold.
     pub fn job_slow_ratio(&self, window: PromDuration) -> String {
-        format!("job:http_server_request_slow_ratio:ratio_{}", Self::suffix(window))
+        format!(
+            "job:http_server_request_slow_ratio:ratio_{}",
+            Self::suffix(window)
+        )
     }
 
     /// Latency quantiles of user traffic, label `quantile`.
@@ -190,7 +202,11 @@ impl<'a> Exprs<'a> {
             self.job_matcher()
         } else {
             let routes: Vec<String> = excluded.iter().map(|r| regex_escape(r)).collect();
-            format!("{}, {ROUTE_LABEL}!~\"{}\"", self.job_matcher(), routes.join("|"))
+            format!(
+                "{}, {ROUTE_LABEL}!~\"{}\"",
+                self.job_matcher(),
+                routes.join("|")
+            )
         }
     }
 
@@ -231,7 +247,11 @@ fn regex_escape(text: &str) -> String {
         .flat_map(|c| {
             let escape = "\\.+*?()|[]{}^$".contains(c);
             // PromQL strings need the backslash itself escaped.
-            escape.then_some("\\\\").into_iter().flat_map(str::chars).chain([c])
+            escape
+                .then_some("\\\\")
+                .into_iter()
+                .flat_map(str::chars)
+                .chain([c])
         })
         .collect()
 }
@@ -287,13 +307,18 @@ impl RuleSet {
         let mut rules = vec![
             record(
                 n.route_requests(),
-                format!("sum by ({by_route}) ({})", exprs.rate(&exprs.count, &job, w)),
+                format!(
+                    "sum by ({by_route}) ({})",
+                    exprs.rate(&exprs.count, &job, w)
+                ),
             ),
             record(n.route_error_ratio(), exprs.error_ratio(&by_route, &job, w)),
         ];
-        rules.extend(QUANTILES.iter().map(|q| {
-            record_quantile(n.route_latency(), q, exprs.quantile(q, &by_route, &job))
-        }));
+        rules.extend(
+            QUANTILES
+                .iter()
+                .map(|q| record_quantile(n.route_latency(), q, exprs.quantile(q, &by_route, &job))),
+        );
         rules.push(record(
             n.route_active(),
             format!(
@@ -303,11 +328,16 @@ impl RuleSet {
         ));
         rules.push(record(
             n.job_requests(),
-            format!("sum by ({TARGET_LABELS}) ({})", exprs.rate(&exprs.count, &user, w)),
+            format!(
+                "sum by ({TARGET_LABELS}) ({})",
+                exprs.rate(&exprs.count, &user, w)
+            ),
         ));
-        rules.extend(QUANTILES.iter().map(|q| {
-            record_quantile(n.job_latency(), q, exprs.quantile(q, TARGET_LABELS, &user))
-        }));
+        rules.extend(
+            QUANTILES.iter().map(|q| {
+                record_quantile(n.job_latency(), q, exprs.quantile(q, TARGET_LABELS, &user))
+            }),
+        );
         Group {
             name: "app.rules".into(),
             rules,
@@ -331,7 +361,10 @@ impl RuleSet {
             ));
         }
         for &window in &windows {
-            rules.push(record(self.names.job_slow_ratio(window), exprs.slow_ratio(window)));
+            rules.push(record(
+                self.names.job_slow_ratio(window),
+                exprs.slow_ratio(window),
+            ));
         }
         Group {
             name: "app.slo.rules".into(),
@@ -440,7 +473,14 @@ impl RuleSet {
         }
     }
 
-    fn burn_alert(&self, name: &str, slo: &str, target: f64, ratio: impl Fn(PromDuration) -> String, w: &BurnWindow) -> Alert {
+    fn burn_alert(
+        &self,
+        name: &str,
+        slo: &str,
+        target: f64,
+        ratio: impl Fn(PromDuration) -> String,
+        w: &BurnWindow,
+    ) -> Alert {
         let budget = format!("({} * (1 - {target}))", w.burn_rate);
         let mut alert = self.alert(
             name,
@@ -652,17 +692,23 @@ impl RuleSet {
     }
 
     pub fn alerts(&self) -> impl Iterator<Item = &Alert> {
-        self.groups.iter().flat_map(|g| &g.rules).filter_map(|r| match r {
-            Rule::Alert(a) => Some(a),
-            Rule::Record(_) => None,
-        })
+        self.groups
+            .iter()
+            .flat_map(|g| &g.rules)
+            .filter_map(|r| match r {
+                Rule::Alert(a) => Some(a),
+                Rule::Record(_) => None,
+            })
     }
 
     pub fn recordings(&self) -> impl Iterator<Item = &Recording> {
-        self.groups.iter().flat_map(|g| &g.rules).filter_map(|r| match r {
-            Rule::Record(r) => Some(r),
-            Rule::Alert(_) => None,
-        })
+        self.groups
+            .iter()
+            .flat_map(|g| &g.rules)
+            .filter_map(|r| match r {
+                Rule::Record(r) => Some(r),
+                Rule::Alert(_) => None,
+            })
     }
 
     /// Every PromQL expression of every rule.
@@ -712,7 +758,9 @@ mod tests {
                 assert!(rule["labels"]["severity"].is_string(), "{rule}");
                 for key in ["summary", "description", "runbook_url"] {
                     assert!(
-                        rule["annotations"][key].as_str().is_some_and(|s| !s.is_empty()),
+                        rule["annotations"][key]
+                            .as_str()
+                            .is_some_and(|s| !s.is_empty()),
                         "{key} missing in {rule}"
                     );
                 }

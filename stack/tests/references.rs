@@ -1,0 +1,331 @@
+//! Every metric name and label a rule or a dashboard panel refers to must be
+//! one the app really exposes. The allowed set is derived from app-core's
+//! own exposition (recorded, rendered and parsed back here), never from a
+//! list kept by hand, so a renamed metric or label fails this test instead
+//! of silently breaking an alert.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use app_core::exposition::ExpositionFormat;
+use app_core::testing::parse;
+use app_core::{BuildInfo, Exposition, Method, Metrics, RequestLabels, Route, Variant};
+use promql_parser::label::Matchers;
+use promql_parser::parser::{self, Expr, LabelModifier};
+
+use stack::config::Config;
+use stack::grafana;
+use stack::rules::RuleSet;
+
+/// Series names and the labels each may carry.
+type Schema = BTreeMap<String, BTreeSet<String>>;
+
+/// Labels Prometheus itself attaches to every target, plus those the app
+/// job's relabelling adds (read from the rendered relabel rules).
+fn target_labels(config: &Config) -> BTreeSet<String> {
+    let mut labels: BTreeSet<String> = ["job", "instance"].map(String::from).into();
+    for rule in stack::prometheus::app_relabel_configs(config)
+        .as_array()
+        .unwrap()
+    {
+        if let Some(target) = rule.get("target_label").and_then(|t| t.as_str()) {
+            labels.insert(target.to_owned());
+        }
+    }
+    labels
+}
+
+/// What app-core exposes once it has served a request.
+fn app_schema(config: &Config) -> Schema {
+    let metrics = Metrics::new(BuildInfo::new(Variant::Native));
+    let _in_flight = metrics.start(Method::Get, Route::Items);
+    metrics.record(
+        &RequestLabels {
+            http_request_method: Method::Get,
+            http_route: Route::Items,
+            http_response_status_code: 200,
+        },
+        std::time::Duration::from_millis(3),
+    );
+    let mut text = String::new();
+    metrics
+        .encode(ExpositionFormat::Prometheus, &mut text)
+        .unwrap();
+    let parsed = parse(&text, ExpositionFormat::Prometheus).unwrap();
+    let targets = target_labels(config);
+
+    let mut schema = Schema::new();
+    for (name, family) in parsed.families {
+        let mut labels: BTreeSet<String> = targets.clone();
+        for series in &family.series {
+            labels.extend(series.labels.keys().cloned());
+        }
+        labels.extend(family.label_names.iter().cloned());
+        match family.kind.as_str() {
+            "histogram" => {
+                let mut bucket_labels = labels.clone();
+                bucket_labels.insert("le".into());
+                schema.insert(format!("{name}_bucket"), bucket_labels);
+                schema.insert(format!("{name}_count"), labels.clone());
+                schema.insert(format!("{name}_sum"), labels);
+            }
+            "counter" => {
+                schema.insert(format!("{name}_total"), labels);
+            }
+            _ => {
+                schema.insert(name, labels);
+            }
+        }
+    }
+    schema
+}
+
+/// Series produced by Prometheus and Alertmanager themselves, allowed only
+/// in the alerts about the monitoring (and `up`/`ALERTS` anywhere).
+fn self_metrics() -> Schema {
+    let entry = |name: &str, labels: &[&str]| {
+        let mut all: BTreeSet<String> = ["job", "instance"].map(String::from).into();
+        all.extend(labels.iter().map(|l| l.to_string()));
+        (name.to_owned(), all)
+    };
+    [
+        entry("prometheus_rule_evaluation_failures_total", &["rule_group"]),
+        entry("prometheus_notifications_errors_total", &["alertmanager"]),
+        entry("prometheus_notifications_alertmanagers_discovered", &[]),
+        entry("alertmanager_notifications_failed_total", &["integration"]),
+    ]
+    .into()
+}
+
+fn builtin_series(config: &Config) -> Schema {
+    let mut up = target_labels(config);
+    up.insert("job".into());
+    let alerts: BTreeSet<String> = ["alertname", "alertstate", "severity"]
+        .map(String::from)
+        .into();
+    [("up".to_owned(), up), ("ALERTS".to_owned(), alerts)].into()
+}
+
+#[derive(Default, Debug)]
+struct References {
+    /// (series name, labels used in its selector)
+    selectors: Vec<(String, Vec<String>)>,
+    /// Labels in `by`, `without`, `on`, `ignoring`.
+    grouping: Vec<String>,
+}
+
+fn matcher_labels(matchers: &Matchers) -> Vec<String> {
+    matchers
+        .matchers
+        .iter()
+        .chain(matchers.or_matchers.iter().flatten())
+        .map(|m| m.name.clone())
+        .filter(|name| name != "__name__")
+        .collect()
+}
+
+fn modifier_labels(modifier: &LabelModifier) -> Vec<String> {
+    match modifier {
+        LabelModifier::Include(labels) | LabelModifier::Exclude(labels) => labels.labels.clone(),
+    }
+}
+
+fn walk(expr: &Expr, out: &mut References) {
+    match expr {
+        Expr::Aggregate(a) => {
+            if let Some(m) = &a.modifier {
+                out.grouping.extend(modifier_labels(m));
+            }
+            walk(&a.expr, out);
+            if let Some(p) = &a.param {
+                walk(p, out);
+            }
+        }
+        Expr::Unary(u) => walk(&u.expr, out),
+        Expr::Binary(b) => {
+            if let Some(m) = b.modifier.as_ref().and_then(|m| m.matching.as_ref()) {
+                out.grouping.extend(modifier_labels(m));
+            }
+            walk(&b.lhs, out);
+            walk(&b.rhs, out);
+        }
+        Expr::Paren(p) => walk(&p.expr, out),
+        Expr::Subquery(s) => walk(&s.expr, out),
+        Expr::VectorSelector(vs) => out.selectors.push((
+            vs.name.clone().expect("every selector names its series"),
+            matcher_labels(&vs.matchers),
+        )),
+        Expr::MatrixSelector(ms) => out.selectors.push((
+            ms.vs.name.clone().expect("every selector names its series"),
+            matcher_labels(&ms.vs.matchers),
+        )),
+        Expr::Call(call) => {
+            for arg in &call.args.args {
+                walk(arg, out);
+            }
+        }
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+    }
+}
+
+fn references(query: &str) -> References {
+    let expr = parser::parse(query).unwrap_or_else(|e| panic!("{query}\ndoes not parse: {e}"));
+    let mut refs = References::default();
+    walk(&expr, &mut refs);
+    refs
+}
+
+/// Checks every query against the schema; returns the problems found.
+fn check(queries: &[(String, String)], schema: &Schema) -> Vec<String> {
+    let all_labels: BTreeSet<&String> = schema.values().flatten().collect();
+    let mut problems = Vec::new();
+    for (origin, query) in queries {
+        let refs = references(query);
+        for (name, labels) in &refs.selectors {
+            match schema.get(name) {
+                None => problems.push(format!("{origin}: unknown series {name}")),
+                Some(allowed) => {
+                    for label in labels {
+                        if !allowed.contains(label) {
+                            problems.push(format!("{origin}: {name} has no label {label}"));
+                        }
+                    }
+                }
+            }
+        }
+        for label in &refs.grouping {
+            if !all_labels.contains(label) {
+                problems.push(format!("{origin}: groups by unknown label {label}"));
+            }
+        }
+    }
+    problems
+}
+
+/// The schema rules may use: app-core's series, what the rules record, and
+/// Prometheus' built-ins.
+fn rule_schema(config: &Config, rules: &RuleSet) -> Schema {
+    let mut schema = app_schema(config);
+    schema.extend(builtin_series(config));
+    // Recorded series keep the labels they aggregate by (checked when their
+    // expression is) plus their own static labels.
+    for recording in rules.recordings() {
+        let refs = references(&recording.expr);
+        let mut labels: BTreeSet<String> = refs.grouping.into_iter().collect();
+        labels.extend(recording.labels.iter().map(|(k, _)| k.clone()));
+        schema
+            .entry(recording.record.clone())
+            .or_default()
+            .extend(labels);
+    }
+    schema
+}
+
+fn rule_queries(rules: &RuleSet, monitoring_group: bool) -> Vec<(String, String)> {
+    rules
+        .groups
+        .iter()
+        .filter(|g| (g.name == "monitoring.alerts") == monitoring_group)
+        .flat_map(|g| {
+            g.rules.iter().map(move |r| {
+                let (name, expr) = match r {
+                    stack::rules::Rule::Record(r) => (&r.record, &r.expr),
+                    stack::rules::Rule::Alert(a) => (&a.alert, &a.expr),
+                };
+                (format!("group {} rule {name}", g.name), expr.clone())
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn app_rules_reference_only_what_app_core_exposes() {
+    let config = Config::default();
+    let rules = RuleSet::new(&config);
+    let schema = rule_schema(&config, &rules);
+    let problems = check(&rule_queries(&rules, false), &schema);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn monitoring_alerts_reference_only_known_self_metrics() {
+    let config = Config::default();
+    let rules = RuleSet::new(&config);
+    let mut schema = builtin_series(&config);
+    schema.extend(self_metrics());
+    let problems = check(&rule_queries(&rules, true), &schema);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn dashboard_panels_reference_only_recorded_or_exposed_series() {
+    let config = Config::default();
+    let rules = RuleSet::new(&config);
+    let schema = rule_schema(&config, &rules);
+    let dashboard = grafana::dashboard(&config, &rules);
+    let queries: Vec<(String, String)> = grafana::queries(&dashboard)
+        .into_iter()
+        .map(|q| ("dashboard".to_owned(), q))
+        .collect();
+    assert!(queries.len() >= 10, "only {} panel queries", queries.len());
+    let problems = check(&queries, &schema);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // Panels that compute from raw histograms would disagree with alerts.
+    for (_, query) in &queries {
+        for (name, _) in references(query).selectors {
+            assert!(
+                !name.starts_with("http_server_request_duration_seconds"),
+                "panel reads raw {name} instead of a recording rule: {query}"
+            );
+        }
+    }
+}
+
+#[test]
+fn dashboard_variables_use_exposed_labels() {
+    let config = Config::default();
+    let rules = RuleSet::new(&config);
+    let schema = rule_schema(&config, &rules);
+    let dashboard = grafana::dashboard(&config, &rules);
+    for variable in dashboard["templating"]["list"].as_array().unwrap() {
+        let query = variable["query"].as_str().unwrap();
+        // label_values(SELECTOR, LABEL)
+        let inner = query
+            .strip_prefix("label_values(")
+            .and_then(|q| q.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("unexpected variable query {query}"));
+        let (selector, label) = inner.rsplit_once(',').unwrap();
+        let problems = check(&[("variable".into(), selector.trim().into())], &schema);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let series = references(selector.trim()).selectors[0].0.clone();
+        assert!(
+            schema[&series].contains(label.trim()),
+            "{series} has no label {label}"
+        );
+    }
+}
+
+/// The check itself must be able to fail: a misspelt metric and label are caught.
+#[test]
+fn misspelt_references_are_caught() {
+    let config = Config::default();
+    let rules = RuleSet::new(&config);
+    let schema = rule_schema(&config, &rules);
+    let bad = [
+        (
+            "typo".to_owned(),
+            "rate(http_server_requests_duration_seconds_count[5m])".to_owned(),
+        ),
+        (
+            "label".to_owned(),
+            "sum by (route) (rate(http_server_request_duration_seconds_count{status=\"500\"}[5m]))"
+                .to_owned(),
+        ),
+        (
+            "self".to_owned(),
+            "prometheus_rule_evaluation_failures_total".to_owned(),
+        ),
+    ];
+    let problems = check(&bad, &schema);
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+}

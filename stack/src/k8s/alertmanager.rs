@@ -1,0 +1,98 @@
+//! Alertmanager: configuration from a generated ConfigMap, notification log
+//! and silences on a PersistentVolumeClaim so they survive a restart.
+
+use serde_json::{Value, json};
+
+use super::GeneratedConfigMap;
+use super::objects::{self, Component};
+use crate::config::Config;
+use crate::monitoring::{ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SERVICE, Monitoring, mounts};
+
+pub const CONFIG_MAP: &str = "alertmanager-config";
+pub const CONTAINER: &str = "alertmanager";
+pub const PORT_NAME: &str = "web";
+
+pub fn component(config: &Config) -> Component {
+    let image = &config.kubernetes.images.alertmanager;
+    Component::new(config, "alertmanager", "alerting", &image.tag)
+}
+
+pub fn objects(config: &Config) -> Vec<Value> {
+    let alertmanager = component(config);
+    vec![
+        objects::service_account(&alertmanager, ALERTMANAGER_SERVICE, false),
+        objects::service(
+            &alertmanager,
+            ALERTMANAGER_SERVICE,
+            PORT_NAME,
+            config.alertmanager.port,
+        ),
+        stateful_set(config, &alertmanager),
+    ]
+}
+
+pub fn config_maps(config: &Config, monitoring: &Monitoring) -> Vec<GeneratedConfigMap> {
+    vec![GeneratedConfigMap::new(
+        CONFIG_MAP,
+        &component(config),
+        ALERTMANAGER_CONFIG_FILE,
+        &monitoring.alertmanager_k8s,
+    )]
+}
+
+fn stateful_set(config: &Config, alertmanager: &Component) -> Value {
+    let k8s = &config.kubernetes;
+    let args = [
+        format!(
+            "--config.file={}/{ALERTMANAGER_CONFIG_FILE}",
+            mounts::ALERTMANAGER_CONFIG_DIR
+        ),
+        format!("--storage.path={}", mounts::ALERTMANAGER_DATA_DIR),
+        format!("--web.listen-address=:{}", config.alertmanager.port),
+        // One replica: no gossip peers to find, no cluster port to open.
+        "--cluster.listen-address=".to_string(),
+    ];
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": alertmanager.metadata(ALERTMANAGER_SERVICE),
+        "spec": {
+            "serviceName": ALERTMANAGER_SERVICE,
+            "replicas": 1,
+            "revisionHistoryLimit": 5,
+            "selector": {"matchLabels": alertmanager.selector()},
+            "template": {
+                "metadata": {"labels": alertmanager.labels()},
+                "spec": {
+                    "serviceAccountName": ALERTMANAGER_SERVICE,
+                    "automountServiceAccountToken": false,
+                    "enableServiceLinks": false,
+                    "securityContext": objects::pod_security(&k8s.alertmanager),
+                    "containers": [{
+                        "name": CONTAINER,
+                        "image": objects::image(&k8s.images.alertmanager),
+                        "imagePullPolicy": "IfNotPresent",
+                        "args": args,
+                        "ports": [objects::container_port(PORT_NAME, config.alertmanager.port)],
+                        "readinessProbe": objects::http_probe("/-/ready", PORT_NAME, 5, 3),
+                        "livenessProbe": objects::http_probe("/-/healthy", PORT_NAME, 15, 4),
+                        "resources": objects::resources(&k8s.alertmanager),
+                        "securityContext": objects::container_security(),
+                        "volumeMounts": [
+                            objects::mount("config", mounts::ALERTMANAGER_CONFIG_DIR, true),
+                            objects::mount("data", mounts::ALERTMANAGER_DATA_DIR, false),
+                        ],
+                    }],
+                    "volumes": [objects::config_map_volume("config", CONFIG_MAP)],
+                },
+            },
+            "volumeClaimTemplates": [{
+                "metadata": {"name": "data", "labels": alertmanager.labels()},
+                "spec": objects::claim_spec(
+                    &k8s.alertmanager_storage_size,
+                    k8s.storage_class.as_deref(),
+                ),
+            }],
+        },
+    })
+}

@@ -1,0 +1,193 @@
+//! NetworkPolicies: everything in the namespace is denied, then each flow
+//! the stack needs is allowed by name. Kubelet probes come from the node and
+//! are not subject to these.
+
+use serde_json::{Value, json};
+
+use super::objects::Component;
+use super::{alertmanager, app, grafana, prometheus};
+use crate::config::Config;
+
+/// Labels CoreDNS (and kube-dns before it) carries in every common
+/// distribution: kind, kubeadm, k3s, EKS, GKE, AKS.
+const DNS_POD_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
+
+pub fn objects(config: &Config) -> Vec<Value> {
+    let app = app::component(config);
+    let prometheus = prometheus::component(config);
+    let alertmanager = alertmanager::component(config);
+    let grafana = grafana::component(config);
+    let am_port = config.alertmanager.port;
+    let prom_port = config.prometheus.port;
+
+    let mut prometheus_egress = vec![
+        egress_to(&app, config.app.port),
+        egress_to(&alertmanager, am_port),
+    ];
+    // The API server is outside the pod network and has no labels to select.
+    let mut outside_ports = config.kubernetes.api_server_ports.clone();
+    outside_ports.extend(
+        config
+            .prometheus
+            .remote_write
+            .iter()
+            .map(|remote| url_port(&remote.url)),
+    );
+    prometheus_egress.push(egress_anywhere(&outside_ports));
+
+    let mut receiver_ports = vec![url_port(&config.alertmanager.webhook_url)];
+    receiver_ports.extend(config.alertmanager.watchdog_url.as_deref().map(url_port));
+
+    vec![
+        policy(
+            &app,
+            "default-deny",
+            json!({}),
+            json!({"policyTypes": ["Ingress", "Egress"]}),
+        ),
+        policy(
+            &app,
+            "allow-dns",
+            json!({}),
+            json!({
+                "policyTypes": ["Egress"],
+                "egress": [{
+                    "to": [{
+                        "namespaceSelector": {},
+                        "podSelector": {"matchLabels": {DNS_POD_LABEL.0: DNS_POD_LABEL.1}},
+                    }],
+                    "ports": [
+                        {"protocol": "UDP", "port": 53},
+                        {"protocol": "TCP", "port": 53},
+                    ],
+                }],
+            }),
+        ),
+        policy(
+            &app,
+            &config.app.name,
+            app.selector(),
+            json!({
+                "policyTypes": ["Ingress"],
+                // Clients and Prometheus alike.
+                "ingress": [{"ports": [tcp(config.app.port)]}],
+            }),
+        ),
+        policy(
+            &prometheus,
+            "prometheus",
+            prometheus.selector(),
+            json!({
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [ingress_from(&[&grafana], prom_port)],
+                "egress": prometheus_egress,
+            }),
+        ),
+        policy(
+            &alertmanager,
+            "alertmanager",
+            alertmanager.selector(),
+            json!({
+                "policyTypes": ["Ingress", "Egress"],
+                // Prometheus sends alerts; Grafana's Alertmanager datasource
+                // reads them.
+                "ingress": [ingress_from(&[&prometheus, &grafana], am_port)],
+                "egress": [egress_anywhere(&receiver_ports)],
+            }),
+        ),
+        policy(
+            &grafana,
+            "grafana",
+            grafana.selector(),
+            json!({
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [{"ports": [tcp(config.grafana.port)]}],
+                "egress": [
+                    egress_to(&prometheus, prom_port),
+                    egress_to(&alertmanager, am_port),
+                ],
+            }),
+        ),
+    ]
+}
+
+fn policy(owner: &Component, name: &str, pod_labels: Value, rules: Value) -> Value {
+    let mut spec = json!({"podSelector": {}});
+    if pod_labels
+        .as_object()
+        .is_some_and(|labels| !labels.is_empty())
+    {
+        spec["podSelector"] = json!({"matchLabels": pod_labels});
+    }
+    for (key, value) in rules.as_object().expect("rules are an object") {
+        spec[key] = value.clone();
+    }
+    json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": owner.metadata(name),
+        "spec": spec,
+    })
+}
+
+fn tcp(port: u16) -> Value {
+    json!({"protocol": "TCP", "port": port})
+}
+
+fn ingress_from(peers: &[&Component], port: u16) -> Value {
+    let from: Vec<Value> = peers
+        .iter()
+        .map(|peer| json!({"podSelector": {"matchLabels": peer.selector()}}))
+        .collect();
+    json!({"from": from, "ports": [tcp(port)]})
+}
+
+fn egress_to(peer: &Component, port: u16) -> Value {
+    json!({
+        "to": [{"podSelector": {"matchLabels": peer.selector()}}],
+        "ports": [tcp(port)],
+    })
+}
+
+fn egress_anywhere(ports: &[u16]) -> Value {
+    let mut unique = ports.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let ports: Vec<Value> = unique.into_iter().map(tcp).collect();
+    json!({"ports": ports})
+}
+
+/// The TCP port an http(s) URL connects to.
+pub fn url_port(url: &str) -> u16 {
+    let (default, rest) = match url.split_once("://") {
+        Some(("https", rest)) => (443, rest),
+        Some((_, rest)) => (80, rest),
+        None => (80, url),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    // `[::1]:9095`: the port follows the closing bracket.
+    let after_host = match host_port.rfind(']') {
+        Some(bracket) => &host_port[bracket + 1..],
+        None => host_port,
+    };
+    after_host
+        .rsplit_once(':')
+        .and_then(|(_, port)| port.parse().ok())
+        .unwrap_or(default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_port;
+
+    #[test]
+    fn ports_of_urls() {
+        assert_eq!(url_port("http://alert-receiver:9095/alerts"), 9095);
+        assert_eq!(url_port("https://mimir.example/api/v1/push"), 443);
+        assert_eq!(url_port("http://example"), 80);
+        assert_eq!(url_port("http://[::1]:9095/x"), 9095);
+        assert_eq!(url_port("https://[2001:db8::1]/x"), 443);
+        assert_eq!(url_port("https://user:secret@host:8443/x"), 8443);
+    }
+}

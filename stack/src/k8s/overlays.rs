@@ -1,0 +1,145 @@
+//! One overlay per variant: the base with the variant's image, label and
+//! runtime. The Spin overlay runs the component under containerd-shim-spin.
+
+use serde_json::{Value, json};
+
+use super::kustomize::API_VERSION;
+use super::objects::Component;
+use super::{Kustomization, ResourceFile, app};
+use crate::config::{Config, Image};
+use crate::monitoring::POD_VARIANT_LABEL;
+
+/// The RuntimeClass SpinKube installs, and the containerd handler it names.
+pub const SPIN_RUNTIME_CLASS: &str = "wasmtime-spin-v2";
+pub const SPIN_HANDLER: &str = "spin";
+/// containerd-shim-spin reads the component's `spin.toml` from the image
+/// root; this command tells it to.
+pub const SPIN_COMMAND: &str = "/";
+/// The shim's HTTP trigger listens on port 80 unless told otherwise.
+pub const SPIN_LISTEN_ENV: &str = "SPIN_HTTP_LISTEN_ADDR";
+
+const PATCH_FILE: &str = "app-patch.yaml";
+
+pub fn native(config: &Config) -> Kustomization {
+    let env = json!([
+        {"name": "APP_LISTEN", "value": format!("0.0.0.0:{}", config.app.port)},
+        // The same setting sizes the pod's terminationGracePeriodSeconds.
+        {"name": "APP_DRAIN_TIMEOUT", "value": config.app.drain_seconds.to_string()},
+        {"name": "APP_LOG_FORMAT", "value": "json"},
+    ]);
+    let patch = app_patch(config, "native", json!({"env": env}), None);
+    overlay(
+        config,
+        "overlays/native",
+        vec![ResourceFile {
+            name: PATCH_FILE,
+            objects: vec![patch],
+        }],
+        &config.images.native,
+    )
+}
+
+pub fn spin(config: &Config) -> Kustomization {
+    let owner = app::component(config);
+    let runtime_class = json!({
+        "apiVersion": "node.k8s.io/v1",
+        "kind": "RuntimeClass",
+        "metadata": owner.cluster_metadata(SPIN_RUNTIME_CLASS),
+        "handler": SPIN_HANDLER,
+    });
+    let container = json!({
+        "command": [SPIN_COMMAND],
+        "env": [{
+            "name": SPIN_LISTEN_ENV,
+            "value": format!("0.0.0.0:{}", config.app.port),
+        }],
+    });
+    let patch = app_patch(config, "spin", container, Some(SPIN_RUNTIME_CLASS));
+    overlay(
+        config,
+        "overlays/spin",
+        vec![
+            ResourceFile {
+                name: "runtime-class.yaml",
+                objects: vec![runtime_class],
+            },
+            ResourceFile {
+                name: PATCH_FILE,
+                objects: vec![patch],
+            },
+        ],
+        &config.images.spin,
+    )
+}
+
+/// A strategic-merge patch of the app Deployment: the variant label on the
+/// Deployment and its pods, fields merged into the app container, and
+/// optionally a runtime class.
+fn app_patch(
+    config: &Config,
+    variant: &str,
+    container: Value,
+    runtime_class: Option<&str>,
+) -> Value {
+    let owner: Component = app::component(config);
+    let mut container = container;
+    let fields = container.as_object_mut().expect("container fields");
+    let mut merged = serde_json::Map::new();
+    merged.insert("name".into(), json!(app::CONTAINER));
+    merged.append(fields);
+    let mut pod_spec = json!({"containers": [Value::Object(merged)]});
+    if let Some(class) = runtime_class {
+        pod_spec["runtimeClassName"] = json!(class);
+    }
+    let variant_label = json!({POD_VARIANT_LABEL: variant});
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": config.app.name,
+            "namespace": owner.namespace,
+            "labels": variant_label,
+        },
+        "spec": {
+            "template": {
+                "metadata": {"labels": variant_label},
+                "spec": pod_spec,
+            },
+        },
+    })
+}
+
+fn overlay(
+    config: &Config,
+    dir: &'static str,
+    files: Vec<ResourceFile>,
+    image: &Image,
+) -> Kustomization {
+    let mut resources = vec![json!("../../base")];
+    let mut patches = Vec::new();
+    for file in &files {
+        if file.name == PATCH_FILE {
+            patches.push(json!({"path": file.name}));
+        } else {
+            resources.push(json!(file.name));
+        }
+    }
+    let kustomization = json!({
+        "apiVersion": API_VERSION,
+        "kind": "Kustomization",
+        "resources": resources,
+        "patches": patches,
+        // The base names the native image; each overlay pins its own.
+        "images": [{
+            "name": config.images.native.repository,
+            "newName": image.repository,
+            "newTag": image.tag,
+        }],
+    });
+    Kustomization {
+        dir,
+        files,
+        config_maps: Vec::new(),
+        kustomization,
+    }
+}

@@ -1,0 +1,473 @@
+use serde_json::{Value, json};
+
+use super::policy::{hardening_violations, mounts_token, pod_spec, restricted_violations};
+use super::*;
+use crate::monitoring::{GRAFANA_SERVICE, POD_VARIANT_LABEL, PROMETHEUS_SERVICE};
+
+fn manifests_for(config: &Config) -> (Manifests, Monitoring) {
+    config.validate().expect("valid configuration");
+    let monitoring = Monitoring::render(config).expect("monitoring renders");
+    (Manifests::new(config, &monitoring), monitoring)
+}
+
+fn manifests() -> (Manifests, Monitoring) {
+    manifests_for(&Config::default())
+}
+
+fn base_objects(manifests: &Manifests) -> Vec<&Value> {
+    manifests.base.objects().collect()
+}
+
+fn find<'a>(objects: &[&'a Value], kind: &str, name: &str) -> &'a Value {
+    objects
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+/// The app Deployment as an overlay deploys it: the patch's container
+/// fields and pod fields merged over the base, as a strategic merge does.
+fn patched_app(manifests: &Manifests, overlay: &Kustomization) -> Value {
+    let base = base_objects(manifests);
+    let mut deployment = find(&base, "Deployment", &Config::default().app.name).clone();
+    let patch = overlay
+        .objects()
+        .find(|o| o["kind"] == "Deployment")
+        .expect("overlay patches the app");
+    for labels in ["/metadata/labels", "/spec/template/metadata/labels"] {
+        for (key, value) in patch.pointer(labels).unwrap().as_object().unwrap() {
+            deployment.pointer_mut(labels).unwrap()[key] = value.clone();
+        }
+    }
+    let patch_spec = &patch["spec"]["template"]["spec"];
+    let spec = &mut deployment["spec"]["template"]["spec"];
+    for (key, value) in patch_spec.as_object().unwrap() {
+        if key != "containers" {
+            spec[key] = value.clone();
+        }
+    }
+    let patch_container = &patch_spec["containers"][0];
+    let container = spec["containers"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["name"] == patch_container["name"])
+        .expect("patch names an existing container");
+    for (key, value) in patch_container.as_object().unwrap() {
+        container[key] = value.clone();
+    }
+    deployment
+}
+
+fn workloads(manifests: &Manifests) -> Vec<Value> {
+    let mut all: Vec<Value> = base_objects(manifests)
+        .into_iter()
+        .filter(|o| pod_spec(o).is_some())
+        .cloned()
+        .collect();
+    all.push(patched_app(manifests, &manifests.native));
+    all.push(patched_app(manifests, &manifests.spin));
+    all
+}
+
+#[test]
+fn every_pod_meets_the_restricted_standard_and_our_hardening() {
+    let (manifests, _) = manifests();
+    let workloads = workloads(&manifests);
+    assert_eq!(
+        workloads.len(),
+        6,
+        "app, prometheus, alertmanager, grafana, 2 overlays"
+    );
+    for workload in &workloads {
+        let spec = pod_spec(workload).unwrap();
+        let name = &workload["metadata"]["name"];
+        assert_eq!(restricted_violations(spec), Vec::<String>::new(), "{name}");
+        assert_eq!(hardening_violations(spec), Vec::<String>::new(), "{name}");
+    }
+}
+
+#[test]
+fn the_policy_check_catches_each_breach() {
+    let (manifests, _) = manifests();
+    let app = find(&base_objects(&manifests), "Deployment", "app").clone();
+    let breaches: [(&str, Value); 8] = [
+        ("/containers/0/securityContext/runAsNonRoot", json!(false)),
+        (
+            "/containers/0/securityContext/seccompProfile/type",
+            json!("Unconfined"),
+        ),
+        (
+            "/containers/0/securityContext/allowPrivilegeEscalation",
+            json!(true),
+        ),
+        (
+            "/containers/0/securityContext/capabilities/drop",
+            json!(["NET_RAW"]),
+        ),
+        ("/containers/0/securityContext/privileged", json!(true)),
+        ("/hostNetwork", json!(true)),
+        (
+            "/volumes/0",
+            json!({"name": "host", "hostPath": {"path": "/"}}),
+        ),
+        ("/containers/0/securityContext/runAsUser", json!(0)),
+    ];
+    for (pointer, value) in breaches {
+        let mut broken = app.clone();
+        let spec = &mut broken["spec"]["template"]["spec"];
+        let (parent, field) = pointer.rsplit_once('/').unwrap();
+        let parent = spec.pointer_mut(parent).expect("parent exists");
+        match field.parse::<usize>() {
+            Ok(index) => parent[index] = value,
+            Err(_) => parent[field] = value,
+        }
+        assert!(
+            !restricted_violations(pod_spec(&broken).unwrap()).is_empty(),
+            "{pointer} not caught"
+        );
+    }
+    let mut writable = app.clone();
+    writable["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] =
+        json!(false);
+    assert!(!hardening_violations(pod_spec(&writable).unwrap()).is_empty());
+}
+
+#[test]
+fn every_object_carries_the_recommended_labels_and_its_namespace() {
+    let (manifests, _) = manifests();
+    let config = Config::default();
+    let keys = [
+        "name",
+        "instance",
+        "version",
+        "component",
+        "part-of",
+        "managed-by",
+    ];
+    let mut checked = 0;
+    for kustomization in manifests.all() {
+        for object in kustomization.objects() {
+            // Patches carry only what they change.
+            if kustomization.dir.starts_with("overlays/") && object["kind"] == "Deployment" {
+                continue;
+            }
+            let kind = object["kind"].as_str().unwrap();
+            let labels = &object["metadata"]["labels"];
+            for key in keys {
+                assert!(
+                    labels[format!("app.kubernetes.io/{key}")].is_string(),
+                    "{kind} {} lacks app.kubernetes.io/{key}",
+                    object["metadata"]["name"]
+                );
+            }
+            let cluster_scoped = matches!(kind, "Namespace" | "RuntimeClass");
+            assert_eq!(
+                object["metadata"]["namespace"].as_str().is_some(),
+                !cluster_scoped,
+                "{kind} namespace"
+            );
+            if let Some(spec) = pod_spec(object) {
+                let _ = spec;
+                let template_labels = &object["spec"]["template"]["metadata"]["labels"];
+                assert_eq!(template_labels, labels, "{kind} pod labels");
+            }
+            checked += 1;
+        }
+        for config_map in &kustomization.config_maps {
+            for key in keys {
+                assert!(config_map.labels[format!("app.kubernetes.io/{key}")].is_string());
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} objects checked");
+    let namespace = find(&base_objects(&manifests), "Namespace", &config.namespace);
+    assert_eq!(
+        namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+        "restricted"
+    );
+}
+
+#[test]
+fn only_prometheus_mounts_a_service_account_token() {
+    let (manifests, _) = manifests();
+    let objects = base_objects(&manifests);
+    let mut mounting = Vec::new();
+    for workload in workloads(&manifests) {
+        let spec = pod_spec(&workload).unwrap();
+        let account = spec["serviceAccountName"].as_str().expect("own account");
+        let account = find(&objects, "ServiceAccount", account);
+        if mounts_token(spec, Some(account)) {
+            mounting.push(workload["metadata"]["name"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(mounting, [PROMETHEUS_SERVICE]);
+    // No account mounts one by default either.
+    for account in objects.iter().filter(|o| o["kind"] == "ServiceAccount") {
+        let expected = account["metadata"]["name"] == PROMETHEUS_SERVICE;
+        assert_eq!(account["automountServiceAccountToken"], json!(expected));
+    }
+}
+
+#[test]
+fn prometheus_may_only_read_pods_endpoints_and_services_of_its_namespace() {
+    let (manifests, _) = manifests();
+    let objects = base_objects(&manifests);
+    let rbac: Vec<&&Value> = objects
+        .iter()
+        .filter(|o| o["apiVersion"].as_str().unwrap().starts_with("rbac."))
+        .collect();
+    let kinds: Vec<&str> = rbac.iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Role", "RoleBinding"], "namespaced RBAC only");
+    let role = find(&objects, "Role", PROMETHEUS_SERVICE);
+    assert_eq!(
+        role["rules"],
+        json!([{
+            "apiGroups": [""],
+            "resources": ["pods", "endpoints", "services"],
+            "verbs": ["get", "list", "watch"],
+        }])
+    );
+    let binding = find(&objects, "RoleBinding", PROMETHEUS_SERVICE);
+    assert_eq!(binding["roleRef"]["kind"], "Role");
+    assert_eq!(binding["subjects"][0]["name"], PROMETHEUS_SERVICE);
+    assert_eq!(
+        binding["subjects"][0]["namespace"],
+        Config::default().namespace
+    );
+}
+
+#[test]
+fn shutdown_timing_follows_the_drain_deadline() {
+    for (pre_stop, drain) in [(5, 10), (0, 30), (12, 0)] {
+        let mut config = Config::default();
+        config.kubernetes.pre_stop_seconds = pre_stop;
+        config.app.drain_seconds = drain;
+        let (manifests, _) = manifests_for(&config);
+        let native = patched_app(&manifests, &manifests.native);
+        let spec = &native["spec"]["template"]["spec"];
+        let grace = spec["terminationGracePeriodSeconds"].as_u64().unwrap();
+        assert_eq!(
+            grace,
+            u64::from(pre_stop + drain + app::EXIT_MARGIN_SECONDS)
+        );
+        let container = &spec["containers"][0];
+        let env = container["env"].as_array().unwrap();
+        let drain_env = env
+            .iter()
+            .find(|e| e["name"] == "APP_DRAIN_TIMEOUT")
+            .unwrap();
+        assert_eq!(drain_env["value"], drain.to_string());
+        let sleep = &container["lifecycle"]["preStop"]["sleep"]["seconds"];
+        if pre_stop == 0 {
+            assert!(container["lifecycle"].is_null());
+        } else {
+            assert_eq!(sleep, &json!(pre_stop));
+        }
+    }
+}
+
+#[test]
+fn the_grafana_password_is_only_ever_a_reference_to_the_secret() {
+    let mut config = Config::default();
+    config.grafana.admin_secret = "my-grafana-admin".into();
+    let (manifests, _) = manifests_for(&config);
+    let objects = base_objects(&manifests);
+    assert!(
+        manifests
+            .all()
+            .iter()
+            .flat_map(|k| k.objects())
+            .all(|o| o["kind"] != "Secret"),
+        "no Secret is rendered"
+    );
+    let grafana = find(&objects, "Deployment", GRAFANA_SERVICE);
+    let spec = &grafana["spec"]["template"]["spec"];
+    let env = spec["containers"][0]["env"].as_array().unwrap();
+    for var in env {
+        let name = var["name"].as_str().unwrap();
+        if name.contains("PASSWORD") || name.contains("ADMIN_USER") {
+            assert!(name.ends_with("__FILE"), "{name} must point at a file");
+            assert!(
+                var["value"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(grafana::SECRETS_DIR)
+            );
+        }
+    }
+    let volume = spec["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| !v["secret"].is_null())
+        .unwrap();
+    assert_eq!(volume["secret"]["secretName"], "my-grafana-admin");
+}
+
+#[test]
+fn network_policies_deny_by_default_and_allow_only_the_stack_flows() {
+    let (manifests, _) = manifests();
+    let objects = base_objects(&manifests);
+    let deny = find(&objects, "NetworkPolicy", "default-deny");
+    assert_eq!(deny["spec"]["podSelector"], json!({}));
+    assert_eq!(deny["spec"]["policyTypes"], json!(["Ingress", "Egress"]));
+    assert!(deny["spec"]["ingress"].is_null() && deny["spec"]["egress"].is_null());
+
+    let selector = |name: &str| {
+        json!({"podSelector": {"matchLabels": {
+            "app.kubernetes.io/name": name,
+            "app.kubernetes.io/instance": Config::default().kubernetes.instance,
+        }}})
+    };
+    let alertmanager = find(&objects, "NetworkPolicy", "alertmanager");
+    assert_eq!(
+        alertmanager["spec"]["ingress"][0]["from"],
+        json!([selector("prometheus"), selector("grafana")])
+    );
+    let prometheus = find(&objects, "NetworkPolicy", "prometheus");
+    assert_eq!(
+        prometheus["spec"]["ingress"][0]["from"],
+        json!([selector("grafana")])
+    );
+    let scrape = &prometheus["spec"]["egress"][0];
+    assert_eq!(scrape["to"], json!([selector("app")]));
+    assert_eq!(scrape["ports"], json!([{"protocol": "TCP", "port": 8080}]));
+    let dns = find(&objects, "NetworkPolicy", "allow-dns");
+    assert_eq!(dns["spec"]["podSelector"], json!({}));
+    assert_eq!(dns["spec"]["egress"][0]["ports"][0]["port"], 53);
+}
+
+#[test]
+fn config_maps_hold_the_monitoring_files_unchanged() {
+    let (manifests, monitoring) = manifests();
+    let by_name = |name: &str| {
+        manifests
+            .base
+            .config_maps
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no ConfigMap {name}"))
+            .contents
+            .clone()
+    };
+    assert_eq!(by_name(prometheus::CONFIG_MAP), monitoring.prometheus_k8s);
+    assert_eq!(by_name(prometheus::RULES_CONFIG_MAP), monitoring.rules);
+    assert_eq!(
+        by_name(alertmanager::CONFIG_MAP),
+        monitoring.alertmanager_k8s
+    );
+    assert_eq!(
+        by_name(grafana::DATASOURCES_CONFIG_MAP),
+        monitoring.grafana_datasources
+    );
+    assert_eq!(
+        by_name(grafana::DASHBOARDS_CONFIG_MAP),
+        monitoring.dashboard
+    );
+
+    let rule = manifests
+        .operator
+        .objects()
+        .find(|o| o["kind"] == "PrometheusRule")
+        .unwrap();
+    assert_eq!(rule["spec"]["groups"], monitoring.rule_groups);
+    let dashboard = &manifests.operator.config_maps[0];
+    assert_eq!(dashboard.contents, monitoring.dashboard);
+    assert_eq!(dashboard.labels["grafana_dashboard"], "1");
+}
+
+#[test]
+fn overlays_label_the_variant_prometheus_reads() {
+    let (manifests, monitoring) = manifests();
+    let meta_label = format!("__meta_kubernetes_pod_label_{POD_VARIANT_LABEL}");
+    assert!(
+        monitoring.prometheus_k8s.contains(&meta_label),
+        "Prometheus no longer reads the {POD_VARIANT_LABEL:?} pod label"
+    );
+    for (overlay, variant) in [(&manifests.native, "native"), (&manifests.spin, "spin")] {
+        let app = patched_app(&manifests, overlay);
+        assert_eq!(
+            app["spec"]["template"]["metadata"]["labels"][POD_VARIANT_LABEL],
+            variant
+        );
+    }
+}
+
+#[test]
+fn the_spin_overlay_runs_the_component_under_containerd_shim_spin() {
+    let mut config = Config::default();
+    config.images.spin = crate::config::Image::new("registry.example/app-spin", "1.2.3");
+    let (manifests, _) = manifests_for(&config);
+    let runtime_class = manifests
+        .spin
+        .objects()
+        .find(|o| o["kind"] == "RuntimeClass")
+        .unwrap();
+    assert_eq!(runtime_class["metadata"]["name"], "wasmtime-spin-v2");
+    assert_eq!(runtime_class["handler"], "spin");
+    let app = patched_app(&manifests, &manifests.spin);
+    let spec = &app["spec"]["template"]["spec"];
+    assert_eq!(spec["runtimeClassName"], "wasmtime-spin-v2");
+    assert_eq!(spec["containers"][0]["command"], json!(["/"]));
+    assert_eq!(
+        spec["containers"][0]["env"],
+        json!([{"name": "SPIN_HTTP_LISTEN_ADDR", "value": "0.0.0.0:8080"}])
+    );
+    assert_eq!(
+        manifests.spin.kustomization["images"],
+        json!([{
+            "name": config.images.native.repository,
+            "newName": "registry.example/app-spin",
+            "newTag": "1.2.3",
+        }])
+    );
+    assert!(
+        manifests
+            .native
+            .objects()
+            .all(|o| o["kind"] != "RuntimeClass")
+    );
+}
+
+#[test]
+fn the_kubernetes_section_is_read_from_toml() {
+    let config = Config::from_toml(
+        "[kubernetes]\npre_stop_seconds = 7\nstorage_class = \"fast\"\n\
+         [kubernetes.grafana]\nuid = 20000\nrequests = { cpu = \"1\", memory = \"1Gi\" }\n\
+         limits = { cpu = \"2\", memory = \"2Gi\" }\n",
+    )
+    .unwrap();
+    assert_eq!(config.kubernetes.pre_stop_seconds, 7);
+    assert_eq!(config.kubernetes.grafana.uid, 20000);
+    let (manifests, _) = manifests_for(&config);
+    let prometheus = find(&base_objects(&manifests), "StatefulSet", PROMETHEUS_SERVICE);
+    assert_eq!(
+        prometheus["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"],
+        "fast"
+    );
+    let error = Config::from_toml("[kubernetes]\npre_stop_second = 7\n").unwrap_err();
+    assert!(error.to_string().contains("pre_stop_second"), "{error}");
+}
+
+#[test]
+fn every_rendered_file_lands_under_k8s() {
+    let config = Config::default();
+    let monitoring = Monitoring::render(&config).unwrap();
+    let mut tree = RenderedTree::default();
+    render(&config, &monitoring, &mut tree).unwrap();
+    let paths: Vec<String> = tree
+        .iter()
+        .map(|(path, _)| path.to_string_lossy().into_owned())
+        .collect();
+    assert!(paths.iter().all(|p| p.starts_with("k8s/")), "{paths:?}");
+    for expected in [
+        "k8s/base/kustomization.yaml",
+        "k8s/base/files/prometheus.yml",
+        "k8s/overlays/native/kustomization.yaml",
+        "k8s/overlays/spin/runtime-class.yaml",
+        "k8s/operator/kustomization.yaml",
+    ] {
+        assert!(paths.iter().any(|p| p == expected), "{expected} missing");
+    }
+}

@@ -1,7 +1,7 @@
 //! `stack`: renders the monitoring stack and Kubernetes manifests from one
 //! configuration (and, in `stack/src/local/`, runs the local stack).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -49,11 +49,11 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn resolve(path: &PathBuf, default: &str) -> PathBuf {
+fn resolve(path: &Path, default: &str) -> PathBuf {
     if path.as_os_str() == default && !path.exists() {
         repo_root().join(default)
     } else {
-        path.clone()
+        path.to_path_buf()
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Config {
     pub alerts: Alerts,
     pub slo: Slo,
     pub local: Local,
+    /// What only the Kubernetes manifests need (owned by `crate::k8s`).
+    pub kubernetes: crate::k8s::settings::Settings,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             alerts: Alerts::default(),
             slo: Slo::default(),
             local: Local::default(),
+            kubernetes: Default::default(),
         }
     }
 }
@@ -551,6 +554,7 @@ impl Config {
         if l.app_ports.is_empty() || l.app_ports.contains(&0) {
             fail("local.app_ports", "must list at least one port, none 0")?;
         }
+        self.kubernetes.validate(self.app.drain_seconds)?;
         Ok(())
     }
 

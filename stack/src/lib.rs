@@ -14,7 +14,6 @@ pub mod grafana;
 pub mod k8s;
 pub mod monitoring;
 pub mod prometheus;
-pub mod promql;
 pub mod render;
 pub mod rules;
 pub mod yaml;

@@ -1,1 +1,0 @@
-//! PromQL helpers.

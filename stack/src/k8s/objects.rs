@@ -80,6 +80,8 @@ pub fn pod_security(workload: &Workload) -> Value {
         "runAsUser": workload.uid,
         "runAsGroup": workload.uid,
         "fsGroup": workload.uid,
+        // A large TSDB is not walked on every restart once its owner is right.
+        "fsGroupChangePolicy": "OnRootMismatch",
         "seccompProfile": {"type": "RuntimeDefault"},
     })
 }

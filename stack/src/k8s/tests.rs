@@ -471,3 +471,20 @@ fn every_rendered_file_lands_under_k8s() {
         assert!(paths.iter().any(|p| p == expected), "{expected} missing");
     }
 }
+
+#[test]
+fn generated_config_maps_fit_a_client_side_apply() {
+    // `kubectl apply` copies each object into an annotation limited to
+    // 256 KiB, next to the object's own 1 MiB limit.
+    let (manifests, _) = manifests();
+    for kustomization in manifests.all() {
+        for config_map in &kustomization.config_maps {
+            assert!(
+                config_map.contents.len() < 128 * 1024,
+                "{} is {} bytes",
+                config_map.name,
+                config_map.contents.len()
+            );
+        }
+    }
+}

@@ -14,14 +14,17 @@ let
 
   # Committed rendered output plus the config it came from: what the drift
   # check compares and the hand-written promtool tests live beside.
-  committed = lib.fileset.toSource {
-    inherit root;
-    fileset = lib.fileset.unions [
-      (root + "/stack.toml")
-      (lib.fileset.maybeMissing (root + "/k8s"))
-      (lib.fileset.maybeMissing (root + "/dashboards"))
-      (lib.fileset.maybeMissing (root + "/monitoring"))
-    ];
+  committed = lib.cleanSourceWith {
+    src = root;
+    name = "committed-rendered-output";
+    filter =
+      path: _type:
+      lib.any (prefix: lib.hasPrefix (toString root + prefix) path) [
+        "/stack.toml"
+        "/k8s"
+        "/dashboards"
+        "/monitoring"
+      ];
   };
 
   kubernetes-validate = pkgs.python3Packages.buildPythonApplication rec {

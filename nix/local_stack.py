@@ -39,11 +39,15 @@ def alertmanager_address(path):
 def webhook_addresses(path):
     with open(path, encoding="utf-8") as stream:
         config = yaml.safe_load(stream)
-    for receiver_config in config.get("receivers", []):
-        for webhook in receiver_config.get("webhook_configs", []):
-            url = urlsplit(webhook.get("url", ""))
-            if url.hostname in ("127.0.0.1", "localhost") and url.port:
-                print(f"{url.hostname}:{url.port}")
+    addresses = {
+        f"{url.hostname}:{url.port}"
+        for receiver_config in config.get("receivers", [])
+        for webhook in receiver_config.get("webhook_configs", [])
+        for url in [urlsplit(webhook.get("url", ""))]
+        if url.hostname in ("127.0.0.1", "localhost") and url.port
+    }
+    for address in sorted(addresses):
+        print(address)
 
 
 def grafana(source, out, prometheus_url, alertmanager_url, dashboards):

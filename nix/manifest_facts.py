@@ -44,12 +44,18 @@ def main():
         for port in doc["spec"].get("ports", [])
         if "nodePort" in port
     ]
+    # However the workload consumes it: env, envFrom or a mounted volume.
     secrets = [
-        mapping["secretKeyRef"]["name"]
+        name
         for doc in documents
         if doc.get("kind") in ("Deployment", "StatefulSet")
         for mapping in walk(doc)
-        if isinstance(mapping.get("secretKeyRef"), dict)
+        for name in (
+            (mapping.get("secretKeyRef") or {}).get("name"),
+            (mapping.get("secretRef") or {}).get("name"),
+            (mapping.get("secret") or {}).get("secretName"),
+        )
+        if name
     ]
     images = [
         container.get("image")

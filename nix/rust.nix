@@ -24,15 +24,19 @@ let
   craneLib = (crane.mkLib pkgs).overrideToolchain (_: toolchain);
 
   # Only what cargo reads, plus the data files tests read at run time: a
-  # change to docs or Nix code does not rebuild anything.
-  src = lib.fileset.toSource {
-    inherit root;
-    fileset = lib.fileset.unions [
-      (craneLib.fileset.commonCargoSources root)
-      (lib.fileset.maybeMissing (root + "/testdata"))
-      (lib.fileset.maybeMissing (root + "/app-spin/spin.toml"))
-      (lib.fileset.maybeMissing (root + "/stack/tests"))
-    ];
+  # change to docs or Nix code does not rebuild anything. A filter rather
+  # than lib.fileset, which Nix before 2.14 cannot apply to a flake's root.
+  src = lib.cleanSourceWith {
+    src = root;
+    name = "workspace-source";
+    filter =
+      path: type:
+      craneLib.filterCargoSources path type
+      || lib.any (prefix: lib.hasPrefix (toString root + prefix) path) [
+        "/testdata"
+        "/app-spin/spin.toml"
+        "/stack/tests"
+      ];
   };
 
   common = {
@@ -128,7 +132,7 @@ in
   stack = nativeBinary "stack";
 
   checks = {
-    fmt = craneLib.cargoFmt { inherit src; };
+    fmt = craneLib.cargoFmt (builtins.removeAttrs common [ "cargoExtraArgs" ]);
     clippy = craneLib.cargoClippy (
       common
       // {

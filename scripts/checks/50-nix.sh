@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The Nix flake, checked offline with Debian's Nix 2.8: nothing here needs
+# nixpkgs or the network (docs/nix.md says what was evaluated beyond this).
+#   - every .nix file parses, has no dead code and is nixpkgs-fmt formatted;
+#   - shellcheck on the scripts the apps wrap (and the repo's scripts);
+#   - what nix/config.nix reads from stack.toml agrees with what `stack
+#     render` makes of it, and a missing key is an error naming the key;
+#   - flake.lock pins every input by rev and narHash, matching flake.nix.
+# shellcheck source=../lib.sh
+source "$(dirname "$0")/../lib.sh"
+cd "$REPO_ROOT" || exit 1
+
+ensure_apt nix-bin shellcheck
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check pyyaml
+ensure_cargo_tool deadnix@1.3.1 deadnix
+ensure_cargo_tool nixpkgs-fmt@1.3.0 nixpkgs-fmt
+export NIX_CONFIG=$'experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters ='
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+mapfile -t nix_files < <(find . \( -path ./target -o -path ./.git -o -name node_modules -o -path ./.state \) -prune \
+  -o -name '*.nix' -print | sort)
+[ ${#nix_files[@]} -gt 0 ] || die "no .nix files found"
+
+log "parse ${#nix_files[@]} .nix files"
+for file in "${nix_files[@]}"; do
+  nix-instantiate --parse "$file" >/dev/null || die "$file does not parse"
+done
+
+log "deadnix --fail"
+deadnix --fail "${nix_files[@]}"
+
+log "nixpkgs-fmt --check (the flake's formatter)"
+nixpkgs-fmt --check "${nix_files[@]}"
+
+log "shellcheck"
+shellcheck nix/*.sh
+# The repo's scripts at warning level; SC2164 (cd without || exit) is moot
+# under the `set -e` that lib.sh sets, which shellcheck cannot see.
+shellcheck -x -P SCRIPTDIR --shell=bash --severity=warning -e SC2164 scripts/*.sh scripts/checks/*.sh
+python3 -m py_compile nix/*.py
+
+# --- stack.toml, as Nix reads it, against what `stack render` makes of it ---
+log "nix/config.nix against the rendered manifests"
+nix-instantiate --eval --strict --json --expr 'import ./nix/config.nix { }' >"$work/config.json"
+field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d" + sys.argv[2]))' "$work/config.json" "$1"; }
+native_ref="$(field '["images"]["native"]["reference"]')"
+spin_ref="$(field '["images"]["spin"]["reference"]')"
+log "  nix: namespace=$(field '["namespace"]') port=$(field '["appPort"]') native=$native_ref spin=$spin_ref"
+
+# Rendering with the references Nix passes (nix/manifests.nix) must give
+# exactly what `stack render` makes of stack.toml alone. Committed output vs
+# stack.toml is the stack's own drift test, not repeated here.
+cargo build -q --locked -p stack
+stack=target/debug/stack
+"$stack" render --config stack.toml --out "$work/plain" >/dev/null
+"$stack" render --config stack.toml --out "$work/as-nix" --image-native "$native_ref" --image-spin "$spin_ref" >/dev/null
+diff -r "$work/plain" "$work/as-nix" >/dev/null ||
+  die "stack render with the image references nix/config.nix reads differs from stack render of stack.toml"
+# ...and the comparison is sensitive: another reference must show up.
+"$stack" render --config stack.toml --out "$work/sentinel" --image-native "${native_ref%:*}:nix-check-sentinel" \
+  --image-spin "$spin_ref" >/dev/null
+! diff -r "$work/sentinel" "$work/plain" >/dev/null || die "a different native image reference changed nothing"
+
+for variant in native spin; do
+  kubectl kustomize "$work/plain/k8s/overlays/$variant" >"$work/$variant.yaml"
+done
+python3 - "$work/config.json" "$work/native.yaml" "$work/spin.yaml" <<'EOF'
+import json
+import sys
+
+import yaml
+
+config = json.load(open(sys.argv[1]))
+failures = []
+for variant, path in (("native", sys.argv[2]), ("spin", sys.argv[3])):
+    docs = [d for d in yaml.safe_load_all(open(path)) if d]
+    namespaces = {d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"}
+    if namespaces != {config["namespace"]}:
+        failures.append(f"{variant}: Namespace objects {namespaces}, nix says {config['namespace']}")
+    for d in docs:
+        ns = d["metadata"].get("namespace")
+        if ns is not None and ns != config["namespace"]:
+            failures.append(f"{variant}: {d['kind']}/{d['metadata']['name']} in {ns}")
+    reference = config["images"][variant]["reference"]
+    app_containers = [
+        c
+        for d in docs
+        if d["kind"] == "Deployment"
+        for c in d["spec"]["template"]["spec"]["containers"]
+        if c.get("image") == reference
+    ]
+    if not app_containers:
+        failures.append(f"{variant}: no Deployment container runs {reference}")
+    ports = {p.get("containerPort") for c in app_containers for p in c.get("ports", [])}
+    if app_containers and config["appPort"] not in ports:
+        failures.append(f"{variant}: app container ports {ports}, nix says {config['appPort']}")
+if failures:
+    sys.exit("nix/config.nix disagrees with the rendered manifests:\n  " + "\n  ".join(failures))
+print("nix/config.nix agrees with both overlays")
+EOF
+
+# A key Nix needs but stack.toml lacks must fail evaluation, naming the key.
+mkdir -p "$work/missing/nix"
+cp nix/config.nix "$work/missing/nix/"
+cp Cargo.toml "$work/missing/"
+grep -v '^namespace' stack.toml >"$work/missing/stack.toml"
+if nix-instantiate --eval --strict --expr "import $work/missing/nix/config.nix { }" 2>"$work/missing.err" >/dev/null; then
+  die "nix/config.nix accepted a stack.toml without namespace"
+fi
+grep -qF "\`namespace\` must be set" "$work/missing.err" || die "unexpected error: $(cat "$work/missing.err")"
+
+# --- flake.lock ---
+log "flake.lock pins every input by rev and narHash"
+nix-instantiate --eval --strict --json --expr '(import ./flake.nix).inputs' >"$work/inputs.json"
+python3 - flake.lock "$work/inputs.json" <<'EOF'
+import json
+import re
+import sys
+
+lock = json.load(open(sys.argv[1]))
+inputs = json.load(open(sys.argv[2]))
+nodes = lock["nodes"]
+failures = []
+if lock.get("version") != 7:
+    failures.append(f"lock version {lock.get('version')}, expected 7")
+root = nodes[lock["root"]]
+
+
+def resolve(reference):
+    # A follows path is resolved from the root, as Nix does.
+    if isinstance(reference, str):
+        return reference
+    node = lock["root"]
+    for name in reference:
+        node = resolve(nodes[node]["inputs"][name])
+    return node
+
+
+if set(root["inputs"]) != set(inputs):
+    failures.append(f"flake.nix inputs {sorted(inputs)} vs flake.lock {sorted(root['inputs'])}")
+for name, spec in inputs.items():
+    node = nodes.get(root["inputs"].get(name, ""), {})
+    original, locked = node.get("original", {}), node.get("locked", {})
+    parts = spec.get("url", "").removeprefix("github:").split("/")
+    if spec.get("url", "").startswith("github:"):
+        want = {"owner": parts[0], "repo": parts[1], **({"ref": parts[2]} if len(parts) > 2 else {})}
+        got = {k: original.get(k) for k in want}
+        if got != want or original.get("type") != "github":
+            failures.append(f"{name}: flake.nix says {spec['url']}, lock original {original}")
+    for sub, follows in spec.get("inputs", {}).items():
+        target = follows.get("follows")
+        if target and resolve(node.get("inputs", {}).get(sub, "")) != resolve(target.split("/")):
+            failures.append(f"{name}.{sub} should follow {target}")
+for name, node in nodes.items():
+    if name == lock["root"]:
+        continue
+    locked = node.get("locked", {})
+    if not re.fullmatch(r"[0-9a-f]{40}", locked.get("rev", "")):
+        failures.append(f"{name}: no 40-hex rev")
+    if not re.fullmatch(r"sha256-[A-Za-z0-9+/]{43}=", locked.get("narHash", "")):
+        failures.append(f"{name}: no sha256 narHash")
+    if locked.get("type") != "github" or not isinstance(locked.get("lastModified"), int):
+        failures.append(f"{name}: locked must be a github rev with lastModified")
+    for sub, reference in node.get("inputs", {}).items():
+        if resolve(reference) not in nodes:
+            failures.append(f"{name}.{sub} points nowhere")
+if failures:
+    sys.exit("flake.lock:\n  " + "\n  ".join(failures))
+print(f"flake.lock: {len(nodes) - 1} inputs pinned by rev and narHash")
+EOF
+
+log "nix flake checks passed"

@@ -45,6 +45,7 @@ mutations=(
   's/http_route!~"\/healthz|\/readyz|\/metrics"/job="app"/'       # probes counted as users
   's/failures_total{job="prometheus"}\[5m\]) > 0/failures_total{job="prometheus"}[5m]) > 100/'  # meta alert
   's/^        for: .1m.$/        for: 10m/'                         # AppDown's `for`
+  's/le=~"1(\[.\]0)?"/le="1.0"/'                                 # SLO bucket in one spelling only
 )
 for mutation in "${mutations[@]}"; do
   sed "$mutation" "$rules" >"$work/mutant/$rules"

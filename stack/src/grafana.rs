@@ -379,30 +379,33 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
     );
 
     l.row("Native vs edge");
+    // Each panel repeats once per selected variant, the copies side by side
+    // on one row: the same handler on hyper and on Spin, metric by metric.
+    let one_variant = "namespace=\"$namespace\", variant=~\"$variant\"";
     for (title, unit, expr, legend) in [
         (
-            "Requests and 5xx — $variant",
+            "Requests by route — $variant",
             "reqps",
-            format!(
-                "sum by (http_route) ({}{{namespace=\"$namespace\", variant=~\"$variant\"}})",
-                n.route_requests()
-            ),
+            format!("{}{{{one_variant}}}", n.route_requests()),
+            "{{http_route}}",
+        ),
+        (
+            "5xx ratio by route — $variant",
+            "percentunit",
+            format!("{}{{{one_variant}}}", n.route_error_ratio()),
             "{{http_route}}",
         ),
         (
             "Latency — $variant",
             "s",
-            format!(
-                "{}{{namespace=\"$namespace\", variant=~\"$variant\"}}",
-                n.job_latency()
-            ),
+            format!("{}{{{one_variant}}}", n.job_latency()),
             "p{{quantile}}",
         ),
     ] {
         let panel = l.timeseries(
             title,
-            "One panel per selected variant, side by side: the same handler on hyper and on Spin.",
-            (12, 8),
+            "Repeated per selected variant: native and edge side by side.",
+            (24, 8),
             unit,
             vec![series(expr, legend)],
         );
@@ -414,13 +417,8 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
     l.row("Service level objectives");
     let budget = |target: f64| format!("(1 - {target})");
     let slo = &config.slo;
-    let burn_windows: Vec<_> = {
-        let mut windows: Vec<_> = slo.windows.iter().map(|w| w.long).collect();
-        windows.sort();
-        windows.dedup();
-        windows
-    };
-    let first_window = *burn_windows.first().unwrap_or(&w);
+    // The fastest paging pair's long window: what the first page looks at.
+    let first_window = slo.windows.iter().map(|w| w.long).min().unwrap_or(w);
     l.timeseries(
         "Availability error budget burn rate",
         &format!(
@@ -498,7 +496,8 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
     })
 }
 
-/// Every PromQL query of the dashboard: panel targets and variable queries.
+/// Every panel's PromQL query (variables use Grafana's `label_values()`,
+/// which is not PromQL).
 pub fn queries(dashboard: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for panel in dashboard["panels"].as_array().into_iter().flatten() {
@@ -590,7 +589,7 @@ mod tests {
             .filter(|p| p["repeat"] == "variant")
             .count();
         assert!(
-            repeated >= 2,
+            repeated >= 3,
             "native vs edge needs panels repeated per variant"
         );
     }

@@ -32,15 +32,30 @@ pub fn exposed_name(family: &FamilyDef) -> String {
     }
 }
 
-/// The `le` label value of a bucket bound exactly as the app exposes it, so
-/// a selector on it matches (Prometheus 2 compares label strings, and
-/// prometheus-client writes `1.0`, not `1`).
+/// The `le` label value of a bucket bound as OpenMetrics writes it (`1.0`),
+/// which is also how Prometheus 3 stores every classic histogram bucket.
 pub fn le_label(bound: f64) -> String {
     let mut text = format!("{bound}");
     if !text.contains(['.', 'e']) {
         text.push_str(".0");
     }
     text
+}
+
+/// Selector of one bucket, whichever format was scraped: the Prometheus text
+/// format writes `le="1"` (as Go does), OpenMetrics `le="1.0"`, and
+/// Prometheus 2 stores the string as scraped.
+pub fn le_matcher(bound: f64) -> String {
+    let openmetrics = le_label(bound);
+    let text_format = format!("{bound}");
+    if openmetrics == text_format {
+        format!("le=\"{openmetrics}\"")
+    } else {
+        // Whole numbers only differ by the `.0`. No alternation and no
+        // backslash: the pattern means the same however a tool anchors it or
+        // unescapes strings.
+        format!("le=~\"{text_format}([.]0)?\"")
+    }
 }
 
 /// Names of the recorded series, shared with the dashboard.
@@ -226,10 +241,10 @@ impl<'a> Exprs<'a> {
 
     fn slow_ratio(&self, window: PromDuration) -> String {
         let matchers = self.user_matchers();
-        let le = le_label(self.config.slo.latency_threshold_seconds);
+        let le = le_matcher(self.config.slo.latency_threshold_seconds);
         format!(
             "1 - (\n  sum by ({TARGET_LABELS}) ({fast})\n  /\n  sum by ({TARGET_LABELS}) ({all})\n)",
-            fast = self.rate(&self.bucket, &format!("{matchers}, le=\"{le}\""), window),
+            fast = self.rate(&self.bucket, &format!("{matchers}, {le}"), window),
             all = self.rate(&self.count, &matchers, window),
         )
     }
@@ -729,6 +744,8 @@ mod tests {
         assert_eq!(le_label(1.0), "1.0");
         assert_eq!(le_label(0.25), "0.25");
         assert_eq!(le_label(10.0), "10.0");
+        assert_eq!(le_matcher(0.25), "le=\"0.25\"");
+        assert_eq!(le_matcher(1.0), "le=~\"1([.]0)?\"");
     }
 
     #[test]

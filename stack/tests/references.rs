@@ -329,3 +329,79 @@ fn misspelt_references_are_caught() {
     let problems = check(&bad, &schema);
     assert_eq!(problems.len(), 4, "{problems:#?}");
 }
+
+/// The `le` strings the app writes for each bucket, in one exposition format.
+fn exposed_le_values(format: ExpositionFormat) -> Vec<String> {
+    let metrics = Metrics::new(BuildInfo::new(Variant::Native));
+    metrics.record(
+        &RequestLabels {
+            http_request_method: Method::Get,
+            http_route: Route::Root,
+            http_response_status_code: 200,
+        },
+        std::time::Duration::from_millis(1),
+    );
+    let mut text = String::new();
+    metrics.encode(format, &mut text).unwrap();
+    text.lines()
+        .filter(|line| line.starts_with("http_server_request_duration_seconds_bucket{"))
+        .filter_map(|line| {
+            line.split("le=\"")
+                .nth(1)?
+                .split('"')
+                .next()
+                .map(String::from)
+        })
+        .collect()
+}
+
+/// The latency SLO counts requests in the bucket at its threshold. Prometheus
+/// 2 stores `le` as scraped, and the app writes `1` in the Prometheus text
+/// format but `1.0` in OpenMetrics: the rule's selector must match the
+/// threshold's bucket in both, and no other bucket.
+#[test]
+fn latency_slo_selects_its_bucket_in_every_exposition_format() {
+    let config = Config::default();
+    let threshold = config.slo.latency_threshold_seconds;
+    let rules = RuleSet::new(&config);
+    let slow_ratio = rules
+        .recordings()
+        .find(|r| r.record.starts_with("job:http_server_request_slow_ratio:"))
+        .expect("a slow-ratio recording rule");
+    let expr = parser::parse(&slow_ratio.expr).unwrap();
+    let mut matchers = Vec::new();
+    fn collect(expr: &Expr, out: &mut Vec<promql_parser::label::Matcher>) {
+        match expr {
+            Expr::MatrixSelector(ms) => out.extend(ms.vs.matchers.matchers.iter().cloned()),
+            Expr::Aggregate(a) => collect(&a.expr, out),
+            Expr::Binary(b) => {
+                collect(&b.lhs, out);
+                collect(&b.rhs, out);
+            }
+            Expr::Paren(p) => collect(&p.expr, out),
+            Expr::Call(c) => c.args.args.iter().for_each(|a| collect(a, out)),
+            _ => {}
+        }
+    }
+    collect(&expr, &mut matchers);
+    let le = matchers
+        .iter()
+        .find(|m| m.name == "le")
+        .expect("the slow ratio selects a bucket");
+
+    for format in [ExpositionFormat::Prometheus, ExpositionFormat::OpenMetrics] {
+        let values = exposed_le_values(format);
+        assert_eq!(
+            values.len(),
+            app_core::metrics::BUCKET_SLOTS,
+            "{format:?}: {values:?}"
+        );
+        let matched: Vec<&String> = values.iter().filter(|v| le.is_match(v)).collect();
+        assert_eq!(
+            matched.len(),
+            1,
+            "{format:?}: {le} matches {matched:?} of {values:?}"
+        );
+        assert_eq!(matched[0].parse::<f64>().unwrap(), threshold, "{format:?}");
+    }
+}

@@ -221,3 +221,38 @@ fn every_alert_links_to_a_runbook_section_that_exists() {
         );
     }
 }
+
+/// The examples commented out in stack.toml are real keys with their real
+/// defaults: uncommented, they must load and change nothing.
+#[test]
+fn commented_examples_in_stack_toml_are_the_defaults() {
+    let text = std::fs::read_to_string(repo_root().join("stack.toml")).unwrap();
+    let examples: String = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("# "))
+        .filter(|line| {
+            line.starts_with('[')
+                || line
+                    .split_once(" = ")
+                    .is_some_and(|(k, _)| !k.contains(' '))
+        })
+        .map(|line| line.split("   #").next().unwrap().trim_end())
+        .filter(|line| {
+            !line.starts_with("[[prometheus.remote_write]]") && !line.starts_with("url =")
+        })
+        .filter(|line| !line.starts_with("watchdog_url"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        examples.contains("[alerts]"),
+        "no examples found:\n{examples}"
+    );
+    let with_examples = format!("{text}\n{examples}\n");
+    let config = Config::from_toml(&with_examples)
+        .unwrap_or_else(|e| panic!("examples do not load: {e}\n{examples}"));
+    assert_eq!(
+        config,
+        Config::from_toml(&text).unwrap(),
+        "an example differs from its default"
+    );
+}

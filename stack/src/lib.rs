@@ -12,6 +12,7 @@ pub mod config;
 pub mod duration;
 pub mod grafana;
 pub mod k8s;
+pub mod local;
 pub mod monitoring;
 pub mod prometheus;
 pub mod render;

@@ -20,6 +20,11 @@ struct Cli {
 enum Command {
     /// Render Prometheus, Alertmanager, Grafana and Kubernetes files.
     Render(RenderArgs),
+    /// Run the local stack (app instances, Prometheus, Alertmanager, webhook
+    /// receiver, traffic) in the foreground; Ctrl-C stops it.
+    Up(stack::local::UpArgs),
+    /// Switch the running local stack's traffic: normal, errors or slow.
+    Load(stack::local::LoadArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,6 +104,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render_command(args),
+        Command::Up(args) => stack::local::up(args),
+        Command::Load(args) => stack::local::load(args),
     };
     match result {
         Ok(code) => code,

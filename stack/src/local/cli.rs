@@ -1,0 +1,301 @@
+//! `stack up` and `stack load`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use http::Method;
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::http::HttpClient;
+use super::progress::Progress;
+use super::receiver::Receiver;
+use super::state::StateDir;
+use super::tools::repo_root;
+use super::traffic::{Scenario, TrafficOptions};
+use super::{Options, Stack, std_duration};
+use crate::config::Config;
+
+#[derive(clap::Args, Debug)]
+pub struct UpArgs {
+    /// Configuration file, the one `stack render` reads (defaults apply to
+    /// every key it leaves out; `[local]` holds the local stack's ports).
+    #[arg(long, default_value = "stack.toml")]
+    pub config: PathBuf,
+    /// Where data, logs and the rendered configuration go.
+    #[arg(long, default_value = ".state")]
+    pub state_dir: PathBuf,
+    /// Empty the state directory first (TSDB, silences, receiver log)
+    /// instead of reusing what an earlier run left.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Overrides the port of `local.prometheus_address`.
+    #[arg(long)]
+    pub prometheus_port: Option<u16>,
+    /// Overrides the port of `local.alertmanager_address`.
+    #[arg(long)]
+    pub alertmanager_port: Option<u16>,
+    /// Overrides the port of `local.webhook_url` (receiver and control).
+    #[arg(long)]
+    pub receiver_port: Option<u16>,
+    /// Overrides `local.app_ports`: one instance per port, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub app_ports: Option<Vec<u16>>,
+    /// Requests per second of generated traffic.
+    #[arg(long, default_value_t = 20.0)]
+    pub rate: f64,
+    /// Seconds a stopping instance keeps accepting with /readyz at 503.
+    #[arg(long, default_value_t = 2)]
+    pub shutdown_delay: u64,
+    /// The app-native binary to run (default: $STACK_APP_NATIVE, else build
+    /// it from this repository).
+    #[arg(long)]
+    pub app_binary: Option<PathBuf>,
+    /// Do not build app-native; use the binary next to this one.
+    #[arg(long)]
+    pub no_build: bool,
+    /// Never install missing packages; fail instead.
+    #[arg(long)]
+    pub no_install: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LoadArgs {
+    /// normal, errors (5xx well above the threshold) or slow (p95 above it).
+    pub scenario: Scenario,
+    /// The state directory of the running stack.
+    #[arg(long, default_value = ".state")]
+    pub state_dir: PathBuf,
+    /// Configuration file, for the thresholds and durations it prints.
+    #[arg(long, default_value = "stack.toml")]
+    pub config: PathBuf,
+}
+
+/// A default relative path is taken from the repository when the current
+/// directory lacks it, so `stack up` works from anywhere in a checkout.
+fn resolve_default(path: &Path, default: &str) -> PathBuf {
+    if path == Path::new(default)
+        && !path.exists()
+        && let Some(repo) = repo_root()
+    {
+        return repo.join(default);
+    }
+    path.to_path_buf()
+}
+
+fn with_port(address: &str, port: u16) -> String {
+    let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
+    format!("{host}:{port}")
+}
+
+fn webhook_with_port(url: &str, port: u16) -> String {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return url.to_owned();
+    };
+    let slash = rest.find('/').unwrap_or(rest.len());
+    format!(
+        "http://{}{}",
+        with_port(&rest[..slash], port),
+        &rest[slash..]
+    )
+}
+
+fn load_config(path: &Path) -> anyhow::Result<Config> {
+    let path = resolve_default(path, "stack.toml");
+    if path.exists() {
+        Config::load(&path)
+    } else {
+        anyhow::bail!("configuration file {} not found", path.display())
+    }
+}
+
+fn options(args: &UpArgs) -> anyhow::Result<Options> {
+    let mut config = load_config(&args.config)?;
+    if let Some(port) = args.prometheus_port {
+        config.local.prometheus_address = with_port(&config.local.prometheus_address, port);
+    }
+    if let Some(port) = args.alertmanager_port {
+        config.local.alertmanager_address = with_port(&config.local.alertmanager_address, port);
+    }
+    if let Some(port) = args.receiver_port {
+        config.local.webhook_url = webhook_with_port(&config.local.webhook_url, port);
+    }
+    if let Some(ports) = &args.app_ports {
+        config.local.app_ports = ports.clone();
+    }
+    config.validate()?;
+    anyhow::ensure!(
+        args.rate > 0.0 && args.rate <= 10_000.0,
+        "--rate {} is out of range: above 0, at most 10000",
+        args.rate
+    );
+    let mut options = Options::new(config, resolve_default(&args.state_dir, ".state"));
+    options.fresh = args.fresh;
+    options.app_binary = args.app_binary.clone();
+    options.build = !args.no_build;
+    options.install = !args.no_install;
+    options.shutdown_delay = Duration::from_secs(args.shutdown_delay);
+    options.traffic = TrafficOptions {
+        requests_per_second: args.rate,
+        ..TrafficOptions::default()
+    };
+    options.progress = Progress::new(true);
+    Ok(options)
+}
+
+fn banner(stack: &Stack) -> String {
+    let urls = stack.urls();
+    let instances: Vec<String> = stack.instances().iter().map(|i| i.base_url()).collect();
+    format!(
+        "\nThe local stack is up.\n\
+         \x20 alerts        {prom}/classic/alerts\n\
+         \x20 targets       {prom}/classic/targets\n\
+         \x20 Prometheus    {prom}/graph\n\
+         \x20 Alertmanager  {am}\n\
+         \x20 receiver log  {webhook}   (file: {log})\n\
+         \x20 instances     {instances}\n\
+         \x20 traffic       {rate} req/s, scenario `normal`; try `stack load errors`, `stack load slow`, `stack load normal`\n\
+         \x20 state         {state}\n\
+         Ctrl-C stops everything.\n",
+        prom = urls.prometheus,
+        am = urls.alertmanager,
+        webhook = urls.webhook,
+        log = stack.receiver().log_path().display(),
+        instances = instances.join(", "),
+        rate = stack.options().traffic.requests_per_second,
+        state = stack.state().root().display(),
+    )
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    // One thread: child processes die with the thread that spawned them
+    // (PR_SET_PDEATHSIG), and this one lives as long as the stack.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// `stack up`: runs the stack in the foreground until Ctrl-C or SIGTERM.
+pub fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
+    let options = options(&args)?;
+    runtime()?.block_on(async move {
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        let progress = options.progress.clone();
+        // Ctrl-C during startup stops what has started (dropped children
+        // are killed), instead of leaving a half-started stack.
+        let mut stack = tokio::select! {
+            stack = Stack::start(options) => stack?,
+            _ = interrupt.recv() => anyhow::bail!("interrupted during startup"),
+            _ = terminate.recv() => anyhow::bail!("terminated during startup"),
+        };
+        eprintln!("{}", banner(&stack));
+        let mut seen = 0;
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = interrupt.recv() => break,
+                _ = terminate.recv() => break,
+                _ = tick.tick() => {
+                    let deliveries = stack.receiver().deliveries();
+                    for delivery in &deliveries[seen..] {
+                        progress.step(format!("notification {}", Receiver::summary(delivery)));
+                    }
+                    seen = deliveries.len();
+                    for death in stack.reap_unexpected_exits() {
+                        progress.step(format!("warning: {death}"));
+                    }
+                }
+            }
+        }
+        progress.step("stopping (Ctrl-C again to kill everything at once)");
+        tokio::select! {
+            () = stack.shutdown() => Ok(ExitCode::SUCCESS),
+            // Leaving kills the children: kill-on-drop, and their
+            // parent-death signal.
+            _ = interrupt.recv() => Ok(ExitCode::from(130)),
+        }
+    })
+}
+
+/// `stack load SCENARIO`: switches the running stack's traffic.
+pub fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
+    let config = load_config(&args.config)?;
+    let state = StateDir::new(resolve_default(&args.state_dir, ".state"));
+    let descriptor = state.running().with_context(|| {
+        format!(
+            "no stack is running from {}: start one with `scripts/up.sh` (or `stack up`)",
+            state.root().display()
+        )
+    })?;
+    let reply = runtime()?.block_on(async {
+        let client = HttpClient::new(Duration::from_secs(5));
+        let url = format!("{}/scenario", descriptor.control_url);
+        client
+            .send(
+                Method::PUT,
+                &url,
+                Some((
+                    "text/plain",
+                    args.scenario.as_str().as_bytes().to_vec().into(),
+                )),
+            )
+            .await
+    })?;
+    anyhow::ensure!(
+        reply.status.is_success(),
+        "the stack refused: {}",
+        reply.text().trim()
+    );
+    println!("traffic scenario now {}", reply.text().trim());
+    let a = &config.alerts;
+    let window = std_duration(a.rate_window);
+    let expect = match args.scenario {
+        Scenario::Errors => format!(
+            "HighErrorRate fires once the {}-window 5xx ratio has stayed above {} for {} \
+             (about {:?} from now)",
+            a.rate_window,
+            a.error_ratio,
+            a.error_for,
+            window + std_duration(a.error_for)
+        ),
+        Scenario::Slow => format!(
+            "HighLatency fires once the {}-window p95 has stayed above {} s for {} (about {:?} from now)",
+            a.rate_window,
+            a.latency_p95_seconds,
+            a.latency_for,
+            window + std_duration(a.latency_for)
+        ),
+        Scenario::Normal => format!(
+            "firing HighErrorRate or HighLatency resolve once the {} window holds only normal \
+             traffic (about {:?} from now)",
+            a.rate_window, window
+        ),
+    };
+    println!("{expect}");
+    println!(
+        "watch {}/classic/alerts; notifications: {}",
+        descriptor.prometheus_url, descriptor.receiver_log_url
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_flags_replace_only_the_port() {
+        assert_eq!(with_port("127.0.0.1:9090", 19090), "127.0.0.1:19090");
+        assert_eq!(
+            webhook_with_port("http://127.0.0.1:9095/alerts", 19095),
+            "http://127.0.0.1:19095/alerts"
+        );
+        assert_eq!(
+            webhook_with_port("http://localhost:9095", 1),
+            "http://localhost:1"
+        );
+    }
+}

@@ -1,0 +1,715 @@
+//! The local stack: the app's instances, Prometheus and Alertmanager with the
+//! RENDERED local configuration, a webhook receiver and a traffic generator,
+//! all on this machine, all stopped together.
+//!
+//! `stack up` runs it in the foreground; the end-to-end test drives the same
+//! [`Stack`] to break things on purpose and watch the alerts arrive.
+
+mod child;
+mod cli;
+pub mod http;
+pub mod poll;
+mod ports;
+mod progress;
+pub mod receiver;
+mod server;
+mod state;
+mod tools;
+pub mod traffic;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitStatus;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use app_core::Variant;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::monitoring::Monitoring;
+use crate::prometheus::{LocalTarget, file_sd_targets};
+
+pub use child::process_exists;
+pub use cli::{LoadArgs, UpArgs, load, up};
+pub use ports::free_port;
+pub use progress::Progress;
+pub use receiver::{Delivery, Receiver};
+pub use state::{Descriptor, StateDir};
+pub use tools::APP_BINARY_ENV;
+pub use traffic::{Scenario, Stats, Traffic, TrafficOptions};
+
+use child::{Child, Spec};
+use http::HttpClient;
+use server::ControlServer;
+use tools::Tools;
+
+/// How to run the stack. Ports and intervals come from `config`
+/// (`local.*`, `prometheus.*`, `alertmanager.*`, `alerts.*`).
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub config: Config,
+    pub state_dir: PathBuf,
+    /// Empty the state directory first instead of reusing its data.
+    pub fresh: bool,
+    /// The `app-native` binary; `None` builds or finds it.
+    pub app_binary: Option<PathBuf>,
+    /// Build `app-native` from the repository when no binary is named.
+    pub build: bool,
+    /// May install missing Debian packages (as root).
+    pub install: bool,
+    /// Each instance keeps accepting this long after SIGTERM, readiness at
+    /// 503, before it closes its listener (`app-native --shutdown-delay`).
+    pub shutdown_delay: Duration,
+    pub traffic: TrafficOptions,
+    pub progress: Progress,
+}
+
+impl Options {
+    pub fn new(config: Config, state_dir: impl Into<PathBuf>) -> Self {
+        Options {
+            config,
+            state_dir: state_dir.into(),
+            fresh: false,
+            app_binary: None,
+            build: true,
+            install: true,
+            shutdown_delay: Duration::from_secs(2),
+            traffic: TrafficOptions::default(),
+            progress: Progress::quiet(),
+        }
+    }
+
+    /// How long an instance may take to stop: its shutdown delay, its drain
+    /// deadline, and a little to exit.
+    pub fn instance_stop_grace(&self) -> Duration {
+        self.shutdown_delay
+            + Duration::from_secs(u64::from(self.config.app.drain_seconds))
+            + Duration::from_secs(2)
+    }
+
+    /// Prometheus resends firing alerts this often: so a restarted
+    /// Alertmanager learns of them again. Four evaluation intervals, at most
+    /// Prometheus' own default of one minute.
+    pub fn resend_delay(&self) -> Duration {
+        (std_duration(self.config.prometheus.evaluation_interval) * 4).min(Duration::from_secs(60))
+    }
+}
+
+pub fn std_duration(duration: crate::PromDuration) -> Duration {
+    Duration::from_millis(duration.as_millis())
+}
+
+/// Where the stack's parts answer.
+#[derive(Clone, Debug)]
+pub struct Urls {
+    pub prometheus: String,
+    pub alertmanager: String,
+    /// The control endpoint (`stack load`).
+    pub control: String,
+    /// Alertmanager posts here; a GET returns the receiver log.
+    pub webhook: String,
+}
+
+/// One app instance as the stack runs it (a stand-in for a pod).
+#[derive(Debug)]
+pub struct Instance {
+    pub name: String,
+    pub variant: Variant,
+    pub address: SocketAddr,
+    spec: Spec,
+    child: Option<Child>,
+}
+
+impl Instance {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::pid)
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+}
+
+pub struct Stack {
+    options: Options,
+    state: StateDir,
+    tools: Tools,
+    instances: Vec<Instance>,
+    prometheus_spec: Spec,
+    prometheus: Option<Child>,
+    alertmanager_spec: Spec,
+    alertmanager: Option<Child>,
+    receiver: Arc<Receiver>,
+    traffic: Arc<Traffic>,
+    _server: ControlServer,
+    client: HttpClient,
+    urls: Urls,
+}
+
+fn webhook_parts(url: &str) -> anyhow::Result<(String, String)> {
+    let rest = url.strip_prefix("http://").with_context(|| {
+        format!("local.webhook_url {url:?}: the local receiver speaks plain http://")
+    })?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    Ok((authority.to_owned(), path.to_owned()))
+}
+
+/// A readiness URL answering 200 means the part is up.
+async fn wait_ready(
+    child: &mut Child,
+    url: &str,
+    client: &HttpClient,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_exit() {
+            anyhow::bail!(
+                "{} exited during startup ({status}); the end of {}:\n{}",
+                child.name(),
+                child.log().display(),
+                child.log_tail(15)
+            );
+        }
+        if let Ok(reply) = client.get(url).await
+            && reply.status.is_success()
+        {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            anyhow::bail!(
+                "{} did not become ready at {url} within {timeout:?}; the end of {}:\n{}",
+                child.name(),
+                child.log().display(),
+                child.log_tail(15)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+impl Stack {
+    /// Starts everything and waits until Prometheus scrapes every instance.
+    pub async fn start(options: Options) -> anyhow::Result<Stack> {
+        let progress = options.progress.clone();
+        let config = &options.config;
+        config.validate()?;
+        let state = StateDir::new(&options.state_dir);
+        if let Some(running) = state.running() {
+            anyhow::bail!(
+                "a stack is already running from {} (pid {}): stop it first (Ctrl-C in its terminal), \
+                 or use another --state-dir",
+                state.root().display(),
+                running.pid
+            );
+        }
+
+        let local = &config.local;
+        let (webhook_authority, webhook_path) = webhook_parts(&local.webhook_url)?;
+        let mut claims = vec![
+            ports::Claim::new(
+                &local.prometheus_address,
+                "Prometheus (--prometheus-port, local.prometheus_address)",
+            ),
+            ports::Claim::new(
+                &local.alertmanager_address,
+                "Alertmanager (--alertmanager-port, local.alertmanager_address)",
+            ),
+            ports::Claim::new(
+                &webhook_authority,
+                "the webhook receiver (--receiver-port, local.webhook_url)",
+            ),
+        ];
+        for (i, port) in local.app_ports.iter().enumerate() {
+            claims.push(ports::Claim::new(
+                format!("127.0.0.1:{port}"),
+                format!("app instance {} (--app-ports, local.app_ports)", i + 1),
+            ));
+        }
+        ports::check(&claims)?;
+
+        let tools = tools::monitoring_tools(options.install, &progress)?;
+        let app_binary =
+            tools::app_binary(options.app_binary.as_deref(), options.build, &progress)?;
+
+        let reused = !options.fresh && state.has_data();
+        state.prepare(options.fresh)?;
+        progress.step(format!(
+            "state in {} ({})",
+            state.root().display(),
+            if reused {
+                "reusing earlier data; --fresh starts clean"
+            } else {
+                "fresh"
+            }
+        ));
+
+        // The control listener is bound now, so nobody takes the port while
+        // the rest starts.
+        let control_listener = tokio::net::TcpListener::bind(&webhook_authority)
+            .await
+            .with_context(|| {
+                format!("listening on {webhook_authority} for the webhook receiver")
+            })?;
+        let control_address = control_listener.local_addr()?;
+
+        let instances: Vec<Instance> = local
+            .app_ports
+            .iter()
+            .enumerate()
+            .map(|(i, &port)| {
+                let name = format!("app-native-{}", i + 1);
+                let address = SocketAddr::from(([127, 0, 0, 1], port));
+                let spec = Spec::new(&name, &app_binary, state.log(&name))
+                    .arg("--listen")
+                    .arg(address.to_string())
+                    .arg("--demo-faults")
+                    .arg("--log-format")
+                    .arg("json")
+                    .arg("--shutdown-delay")
+                    .arg(options.shutdown_delay.as_secs().to_string())
+                    .arg("--drain-timeout")
+                    .arg(config.app.drain_seconds.to_string());
+                Instance {
+                    name,
+                    variant: Variant::Native,
+                    address,
+                    spec,
+                    child: None,
+                }
+            })
+            .collect();
+
+        let monitoring = Monitoring::render(config)?;
+        state::write_atomically(&state.prometheus_config(), &monitoring.prometheus_local)?;
+        state::write_atomically(&state.prometheus_rules(), &monitoring.rules)?;
+        state::write_atomically(&state.alertmanager_config(), &monitoring.alertmanager_local)?;
+        let targets: Vec<LocalTarget> = instances
+            .iter()
+            .map(|instance| LocalTarget {
+                address: instance.address.to_string(),
+                pod: instance.name.clone(),
+                variant: instance.variant,
+            })
+            .collect();
+        state::write_atomically(
+            &state.prometheus_targets(),
+            &file_sd_targets(config, &targets),
+        )?;
+
+        let prometheus_spec = Spec::new("prometheus", &tools.prometheus, state.log("prometheus"))
+            .arg(format!(
+                "--config.file={}",
+                state.prometheus_config().display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                state.prometheus_data().display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.retention.time={}",
+                config.prometheus.retention
+            ))
+            .arg(format!("--web.listen-address={}", local.prometheus_address))
+            .arg(format!(
+                "--rules.alert.resend-delay={}ms",
+                options.resend_delay().as_millis()
+            ));
+        let alertmanager_spec = Spec::new(
+            "alertmanager",
+            &tools.alertmanager,
+            state.log("alertmanager"),
+        )
+        .arg(format!(
+            "--config.file={}",
+            state.alertmanager_config().display()
+        ))
+        .arg(format!(
+            "--storage.path={}",
+            state.alertmanager_data().display()
+        ))
+        .arg(format!(
+            "--web.listen-address={}",
+            local.alertmanager_address
+        ))
+        // One Alertmanager, no gossip (which would also claim port 9094).
+        .arg("--cluster.listen-address=");
+
+        let receiver = Arc::new(Receiver::open(&state.receiver_log())?);
+        let traffic = Arc::new(Traffic::start(
+            instances
+                .iter()
+                .map(|i| traffic::Backend {
+                    name: i.name.clone(),
+                    base_url: i.base_url(),
+                })
+                .collect(),
+            options.traffic.clone(),
+        ));
+        let server = ControlServer::start(
+            control_listener,
+            webhook_path.clone(),
+            receiver.clone(),
+            traffic.clone(),
+        );
+        let urls = Urls {
+            prometheus: format!("http://{}", local.prometheus_address),
+            alertmanager: format!("http://{}", local.alertmanager_address),
+            control: format!("http://{control_address}"),
+            webhook: format!("http://{control_address}{webhook_path}"),
+        };
+
+        let mut stack = Stack {
+            options,
+            state,
+            tools,
+            instances,
+            prometheus_spec,
+            prometheus: None,
+            alertmanager_spec,
+            alertmanager: None,
+            receiver,
+            traffic,
+            _server: server,
+            client: HttpClient::new(Duration::from_secs(5)),
+            urls,
+        };
+        stack.write_descriptor()?;
+        for i in 0..stack.instances.len() {
+            stack.start_instance(i).await?;
+        }
+        stack.start_alertmanager().await?;
+        stack.start_prometheus().await?;
+        stack.wait_targets_up(Duration::from_secs(30)).await?;
+        Ok(stack)
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.options.config
+    }
+
+    pub fn urls(&self) -> &Urls {
+        &self.urls
+    }
+
+    pub fn state(&self) -> &StateDir {
+        &self.state
+    }
+
+    pub fn tools_used(&self) -> (PathBuf, PathBuf) {
+        (
+            self.tools.prometheus.clone(),
+            self.tools.alertmanager.clone(),
+        )
+    }
+
+    pub fn receiver(&self) -> &Receiver {
+        &self.receiver
+    }
+
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
+    }
+
+    pub fn instances(&self) -> &[Instance] {
+        &self.instances
+    }
+
+    fn progress(&self) -> &Progress {
+        &self.options.progress
+    }
+
+    /// Every child process running now: part name and pid.
+    pub fn children(&self) -> Vec<(String, u32)> {
+        self.instances
+            .iter()
+            .filter_map(|i| i.child.as_ref())
+            .chain(self.prometheus.as_ref())
+            .chain(self.alertmanager.as_ref())
+            .map(|c| (c.name().to_owned(), c.pid()))
+            .collect()
+    }
+
+    fn write_descriptor(&self) -> anyhow::Result<()> {
+        self.state.write_descriptor(&Descriptor {
+            pid: std::process::id(),
+            control_url: self.urls.control.clone(),
+            prometheus_url: self.urls.prometheus.clone(),
+            alertmanager_url: self.urls.alertmanager.clone(),
+            receiver_log_url: self.urls.webhook.clone(),
+            children: self.children(),
+        })
+    }
+
+    /// Starts instance `index` (again) and waits until it is ready.
+    pub async fn start_instance(&mut self, index: usize) -> anyhow::Result<()> {
+        let instance = &mut self.instances[index];
+        anyhow::ensure!(
+            instance.child.is_none(),
+            "{} is already running",
+            instance.name
+        );
+        self.options.progress.step(format!(
+            "starting {} on {}",
+            instance.name, instance.address
+        ));
+        let mut child = instance.spec.spawn()?;
+        let url = format!("{}/readyz", instance.base_url());
+        let ready = wait_ready(&mut child, &url, &self.client, Duration::from_secs(20)).await;
+        instance.child = Some(child);
+        ready?;
+        self.write_descriptor()
+    }
+
+    /// SIGKILL, as a crash: no drain, no readiness change.
+    pub async fn kill_instance(&mut self, index: usize) -> anyhow::Result<()> {
+        let instance = &mut self.instances[index];
+        let mut child = instance
+            .child
+            .take()
+            .with_context(|| format!("{} is not running", instance.name))?;
+        child.kill_group();
+        child.wait().await?;
+        self.write_descriptor()
+    }
+
+    /// Sends SIGTERM and returns at once: the instance drains on its own.
+    /// [`Stack::wait_instance_exit`] reaps it.
+    pub fn terminate_instance(&mut self, index: usize) -> anyhow::Result<()> {
+        let instance = &self.instances[index];
+        let child = instance
+            .child
+            .as_ref()
+            .with_context(|| format!("{} is not running", instance.name))?;
+        child.signal(libc::SIGTERM);
+        Ok(())
+    }
+
+    /// Waits up to `timeout` for instance `index` to exit (killing it
+    /// after that), and returns its exit status.
+    pub async fn wait_instance_exit(
+        &mut self,
+        index: usize,
+        timeout: Duration,
+    ) -> anyhow::Result<ExitStatus> {
+        let instance = &mut self.instances[index];
+        let mut child = instance
+            .child
+            .take()
+            .with_context(|| format!("{} is not running", instance.name))?;
+        let name = instance.name.clone();
+        let status = match tokio::time::timeout(timeout, child.wait()).await {
+            Ok(status) => status?,
+            Err(_) => {
+                child.kill_group();
+                child.wait().await?;
+                anyhow::bail!("{name} did not exit within {timeout:?} and was killed");
+            }
+        };
+        self.write_descriptor()?;
+        Ok(status)
+    }
+
+    pub async fn start_prometheus(&mut self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.prometheus.is_none(), "Prometheus is already running");
+        self.progress()
+            .step(format!("starting Prometheus on {}", self.urls.prometheus));
+        let mut child = self.prometheus_spec.spawn()?;
+        let url = format!("{}/-/ready", self.urls.prometheus);
+        // Replaying a large write-ahead log takes a while.
+        let ready = wait_ready(&mut child, &url, &self.client, Duration::from_secs(90)).await;
+        self.prometheus = Some(child);
+        ready?;
+        self.write_descriptor()
+    }
+
+    /// Stops Prometheus gracefully (it flushes its head block).
+    pub async fn stop_prometheus(&mut self) -> anyhow::Result<()> {
+        let child = self
+            .prometheus
+            .take()
+            .context("Prometheus is not running")?;
+        let (_, graceful) = child.stop(Duration::from_secs(30)).await;
+        anyhow::ensure!(
+            graceful,
+            "Prometheus did not stop within 30 s and was killed"
+        );
+        self.write_descriptor()
+    }
+
+    pub async fn start_alertmanager(&mut self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.alertmanager.is_none(),
+            "Alertmanager is already running"
+        );
+        self.progress().step(format!(
+            "starting Alertmanager on {}",
+            self.urls.alertmanager
+        ));
+        let mut child = self.alertmanager_spec.spawn()?;
+        let url = format!("{}/-/ready", self.urls.alertmanager);
+        let ready = wait_ready(&mut child, &url, &self.client, Duration::from_secs(30)).await;
+        self.alertmanager = Some(child);
+        ready?;
+        self.write_descriptor()
+    }
+
+    /// Stops Alertmanager gracefully (it snapshots silences and its
+    /// notification log to its data directory).
+    pub async fn stop_alertmanager(&mut self) -> anyhow::Result<()> {
+        let child = self
+            .alertmanager
+            .take()
+            .context("Alertmanager is not running")?;
+        let (_, graceful) = child.stop(Duration::from_secs(15)).await;
+        anyhow::ensure!(
+            graceful,
+            "Alertmanager did not stop within 15 s and was killed"
+        );
+        self.write_descriptor()
+    }
+
+    /// The app's targets as Prometheus sees them: `(pod, health)`.
+    pub async fn app_targets(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let targets = self
+            .client
+            .get_json(&format!(
+                "{}/api/v1/targets?state=active",
+                self.urls.prometheus
+            ))
+            .await?;
+        let job = &self.config().app.job;
+        Ok(targets["data"]["activeTargets"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|t| t["labels"]["job"].as_str() == Some(job))
+            .map(|t| {
+                (
+                    t["labels"]["pod"].as_str().unwrap_or("?").to_owned(),
+                    t["health"].as_str().unwrap_or("?").to_owned(),
+                )
+            })
+            .collect())
+    }
+
+    /// Waits until every instance is a target and up.
+    pub async fn wait_targets_up(&self, timeout: Duration) -> anyhow::Result<()> {
+        let expected = self.instances.len();
+        self.progress().step(format!(
+            "waiting for Prometheus to scrape the {expected} instances"
+        ));
+        poll::until(
+            "every app target up",
+            timeout,
+            Duration::from_millis(250),
+            || async {
+                let targets = self.app_targets().await?;
+                let up = targets.iter().filter(|(_, health)| health == "up").count();
+                if up == expected && targets.len() == expected {
+                    Ok(Some(()))
+                } else {
+                    Err(anyhow::anyhow!("targets now: {targets:?}"))
+                }
+            },
+        )
+        .await
+    }
+
+    /// A PromQL instant query; the `result` array.
+    pub async fn query(&self, promql: &str) -> anyhow::Result<Vec<Value>> {
+        let url = format!(
+            "{}/api/v1/query?query={}",
+            self.urls.prometheus,
+            http::encode_query_value(promql)
+        );
+        let reply = self.client.get(&url).await?;
+        let body = reply.json().with_context(|| format!("query {promql}"))?;
+        if body["status"] != "success" {
+            anyhow::bail!(
+                "query {promql} failed: {} {}",
+                body["errorType"],
+                body["error"]
+            );
+        }
+        Ok(body["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    pub fn client(&self) -> &HttpClient {
+        &self.client
+    }
+
+    /// Parts that died on their own, with the end of their logs; each is
+    /// reported once.
+    pub fn reap_unexpected_exits(&mut self) -> Vec<String> {
+        let mut died = Vec::new();
+        let mut check = |slot: &mut Option<Child>| {
+            if let Some(child) = slot.as_mut()
+                && let Some(status) = child.try_exit()
+            {
+                died.push(format!(
+                    "{} exited ({status}); the end of {}:\n{}",
+                    child.name(),
+                    child.log().display(),
+                    child.log_tail(10)
+                ));
+                *slot = None;
+            }
+        };
+        for instance in &mut self.instances {
+            check(&mut instance.child);
+        }
+        check(&mut self.prometheus);
+        check(&mut self.alertmanager);
+        died
+    }
+
+    /// Stops everything: traffic first (no failures from shutdown), then
+    /// Prometheus (no alerts about the apps going away), Alertmanager, the
+    /// instances; the receiver last.
+    pub async fn shutdown(mut self) {
+        let progress = self.options.progress.clone();
+        progress.step("stopping the traffic generator");
+        self.traffic.stop();
+        if let Some(child) = self.prometheus.take() {
+            progress.step("stopping Prometheus");
+            child.stop(Duration::from_secs(30)).await;
+        }
+        if let Some(child) = self.alertmanager.take() {
+            progress.step("stopping Alertmanager");
+            child.stop(Duration::from_secs(15)).await;
+        }
+        let grace = self.options.instance_stop_grace();
+        let stopping: Vec<Child> = self
+            .instances
+            .iter_mut()
+            .filter_map(|i| i.child.take())
+            .collect();
+        if !stopping.is_empty() {
+            progress.step(format!("stopping {} app instance(s)", stopping.len()));
+            // In parallel: each waits out its own shutdown delay.
+            let mut stops = tokio::task::JoinSet::new();
+            for child in stopping {
+                stops.spawn(child.stop(grace));
+            }
+            stops.join_all().await;
+        }
+        self.state.remove_descriptor();
+        progress.step("stopped");
+    }
+}

@@ -1,0 +1,148 @@
+//! The local stack's own HTTP endpoint: the webhook Alertmanager notifies,
+//! the receiver log, and the control routes `stack load` uses.
+//!
+//! | route | |
+//! |---|---|
+//! | `POST <webhook path>` | a notification (the path of `local.webhook_url`) |
+//! | `GET <webhook path>` | the receiver log, JSON lines |
+//! | `GET /scenario`, `PUT /scenario` | the traffic scenario (body: its name) |
+//! | `GET /traffic` | traffic counters, JSON |
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use super::receiver::{Receiver, Verdict};
+use super::traffic::{Scenario, Traffic};
+
+/// Alertmanager batches, but a payload beyond this is not one of ours.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+struct Routes {
+    webhook_path: String,
+    receiver: Arc<Receiver>,
+    traffic: Arc<Traffic>,
+}
+
+/// Serves until dropped.
+#[derive(Debug)]
+pub struct ControlServer {
+    task: JoinHandle<()>,
+}
+
+impl Drop for ControlServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl ControlServer {
+    pub fn start(
+        listener: TcpListener,
+        webhook_path: String,
+        receiver: Arc<Receiver>,
+        traffic: Arc<Traffic>,
+    ) -> ControlServer {
+        let routes = Arc::new(Routes {
+            webhook_path,
+            receiver,
+            traffic,
+        });
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                };
+                let routes = routes.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| {
+                        let routes = routes.clone();
+                        async move { Ok::<_, Infallible>(routes.handle(request).await) }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        ControlServer { task }
+    }
+}
+
+fn reply(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Full::new(body.into()))
+        .expect("static response parts are valid")
+}
+
+fn text(status: StatusCode, body: impl Into<String>) -> Response<Full<Bytes>> {
+    let mut body = body.into();
+    body.push('\n');
+    reply(status, "text/plain; charset=utf-8", body)
+}
+
+impl Routes {
+    async fn handle(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
+        let (parts, body) = request.into_parts();
+        let body = match Limited::new(body, MAX_BODY).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(err) => return text(StatusCode::PAYLOAD_TOO_LARGE, format!("body: {err}")),
+        };
+        let path = parts.uri.path();
+        match (&parts.method, path) {
+            (&Method::POST, p) if p == self.webhook_path => match self.receiver.receive(&body) {
+                Verdict::Accepted => text(StatusCode::OK, "received"),
+                Verdict::Refused => text(StatusCode::INTERNAL_SERVER_ERROR, "failing on purpose"),
+                Verdict::Invalid(why) => text(StatusCode::BAD_REQUEST, why),
+            },
+            (&Method::GET, p) if p == self.webhook_path => {
+                match tokio::fs::read(self.receiver.log_path()).await {
+                    Ok(log) => reply(StatusCode::OK, "application/x-ndjson", log),
+                    Err(err) => text(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("reading the log: {err}"),
+                    ),
+                }
+            }
+            (&Method::GET, "/scenario") => text(StatusCode::OK, self.traffic.scenario().as_str()),
+            (&Method::PUT | &Method::POST, "/scenario") => {
+                match String::from_utf8_lossy(&body).parse::<Scenario>() {
+                    Ok(scenario) => {
+                        self.traffic.set_scenario(scenario);
+                        text(
+                            StatusCode::OK,
+                            format!("{scenario}: {}", scenario.describe()),
+                        )
+                    }
+                    Err(why) => text(StatusCode::BAD_REQUEST, why),
+                }
+            }
+            (&Method::GET, "/traffic") => reply(
+                StatusCode::OK,
+                "application/json",
+                self.traffic.stats().to_json().to_string(),
+            ),
+            (&Method::GET, "/") => text(
+                StatusCode::OK,
+                format!(
+                    "local stack control: POST {0} (webhook), GET {0} (receiver log), \
+                     GET|PUT /scenario, GET /traffic",
+                    self.webhook_path
+                ),
+            ),
+            _ => text(StatusCode::NOT_FOUND, "not found"),
+        }
+    }
+}

@@ -58,6 +58,25 @@ done
 log "amtool check-config"
 amtool check-config monitoring/alertmanager/alertmanager.yml monitoring/alertmanager/alertmanager.local.yml
 
+# Every severity the rendered rules use routes to its receiver; a severity
+# the routing does not know would fall through to the default silently.
+log "amtool: each severity of the rendered rules routes to its receiver"
+severities="$(sed -n 's/^ *severity: *//p' "$rules" | sort -u)"
+[ -n "$severities" ] || die "no severity found in $rules"
+for severity in $severities; do
+  case "$severity" in
+    critical) receiver=page ;;
+    warning) receiver=ticket ;;
+    none) receiver=watchdog ;;
+    *) die "severity '$severity' in $rules has no receiver in this check" ;;
+  esac
+  for config in monitoring/alertmanager/alertmanager.yml monitoring/alertmanager/alertmanager.local.yml; do
+    amtool config routes test --config.file="$config" --verify.receivers="$receiver" \
+      "severity=$severity" alertname=Any namespace=app-monitoring job=app >/dev/null 2>&1 ||
+      die "$config: severity=$severity does not route to $receiver"
+  done
+done
+
 # A real Prometheus loads the local config and rules, and its targets carry
 # the labels the relabelling promises (namespace, pod, variant), one per
 # instance. The instances themselves are not running: only discovery and

@@ -137,19 +137,6 @@ ensure_grafana_secret() {
     "$namespace" "$GRAFANA_ADMIN_SECRET" "$password"
 }
 
-# The tag is fixed by stack.toml, so a rebuilt image would not roll out by
-# itself: stamp the pod template with the archive's store path instead.
-stamp_image() {
-  local build deployment
-  build="$(basename "$archive")"
-  for deployment in $(kube -n "$namespace" get deployments \
-    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.template.spec.containers[*].image}{"\n"}{end}' |
-    grep -F " $IMAGE_REFERENCE" | cut -d' ' -f1); do
-    kube -n "$namespace" patch deployment "$deployment" --type merge \
-      -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"app-monitoring/image-build\":\"$build\"}}}}}" >/dev/null
-  done
-}
-
 wait_for_rollouts() {
   local workload
   for workload in $(kube -n "$namespace" get deployments,statefulsets -o name); do
@@ -194,6 +181,5 @@ step "applying the $variant manifests"
 kube create namespace "$namespace" --dry-run=client -o yaml | kube apply -f - >/dev/null
 ensure_grafana_secret
 kube apply -f "$manifests/manifests.yaml"
-stamp_image
 wait_for_rollouts
 print_urls

@@ -12,6 +12,10 @@ let
 
   reference = image: "${image.imageName}:${image.imageTag}";
 
+  # The image's store hash, as text only: the manifests change when the image
+  # does without having to build the image first.
+  buildId = image: builtins.substring 0 32 (builtins.unsafeDiscardStringContext (baseNameOf image.outPath));
+
   rendered = pkgs.runCommand "stack-rendered" { nativeBuildInputs = [ stack ]; } ''
     stack render --config ${stackToml} --out $out \
       --image-native ${lib.escapeShellArg (reference images.image-native)} \
@@ -36,8 +40,10 @@ let
       ''
         mkdir -p $out
         cp -r ${rendered}/. $out/
-        kubectl kustomize $out/k8s/overlays/${variant} > $out/manifests.yaml
-        # Fails unless a container of the overlay runs exactly this image.
+        kubectl kustomize $out/k8s/overlays/${variant} > overlay.yaml
+        # Both fail unless a container of the overlay runs exactly this image.
+        python3 ${./stamp_image.py} overlay.yaml ${lib.escapeShellArg (reference image)} \
+          ${lib.escapeShellArg (buildId image)} > $out/manifests.yaml
         python3 ${./manifest_facts.py} $out/manifests.yaml ${lib.escapeShellArg (reference image)} \
           > $out/deploy.env
       '';

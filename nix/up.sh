@@ -62,7 +62,7 @@ start() {
 
 wait_ready() {
   local name="$1" url="$2" tries=60
-  until curl -fsS -o /dev/null "$url"; do
+  until curl -fs -o /dev/null "$url"; do
     tries=$((tries - 1))
     [ "$tries" -gt 0 ] || die "$name did not answer at $url; its log lines are above"
     sleep 1

@@ -1,0 +1,36 @@
+"""Marks the pod templates that run an image with the build that made it.
+
+Usage: stamp_image.py MANIFESTS.yaml IMAGE_REFERENCE BUILD_ID > STAMPED.yaml
+
+The image tag comes from stack.toml and stays the same across rebuilds, so a
+new image alone would not change the Deployment and nothing would roll. The
+annotation carries the image's store hash: the pod template changes exactly
+when the image does, and `kubectl apply` rolls it in one step.
+"""
+
+import sys
+
+import yaml
+
+ANNOTATION = "app-monitoring/image-build"
+
+
+def main():
+    path, image, build = sys.argv[1:4]
+    with open(path, encoding="utf-8") as stream:
+        documents = [doc for doc in yaml.safe_load_all(stream) if doc]
+    stamped = 0
+    for doc in documents:
+        template = doc.get("spec", {}).get("template") if doc.get("kind") in ("Deployment", "StatefulSet") else None
+        if not template:
+            continue
+        if any(c.get("image") == image for c in template.get("spec", {}).get("containers", [])):
+            template.setdefault("metadata", {}).setdefault("annotations", {})[ANNOTATION] = build
+            stamped += 1
+    if stamped == 0:
+        sys.exit(f"stamp_image: no workload runs {image}")
+    yaml.safe_dump_all(documents, sys.stdout, sort_keys=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,542 @@
+//! The built Spin component on a real WASI-HTTP host, a fresh instance per
+//! request: the shared route table, exact counts after concurrent traffic,
+//! a closed series set under random paths, the same metric schema as the
+//! native server, and requests that survive a failing store.
+//!
+//! Needs `scripts/build-spin.sh` first (it builds `app-spin/app_spin.wasm`
+//! and installs the host's npm packages); `scripts/checks/20-edge.sh` runs it.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use app_core::store_keys::{PREFIX, StoreKey, read_back};
+use app_core::testing::{Parsed, Value};
+use app_core::{
+    BuildInfo, Exposition, ExpositionFormat, Method, Metrics, RequestLabels, Route, Variant,
+};
+use support::{Host, Rng};
+
+const DURATION: &str = "http_server_request_duration_seconds";
+const ACTIVE: &str = "http_server_active_requests";
+const STORE_ERRORS: &str = "app_metrics_store_errors";
+
+fn count(parsed: &Parsed, method: &str, route: &str, status: u16) -> u64 {
+    parsed.histogram_count(
+        DURATION,
+        &[
+            ("http_request_method", method),
+            ("http_route", route),
+            ("http_response_status_code", &status.to_string()),
+        ],
+    )
+}
+
+fn scalar(parsed: &Parsed, family: &str, labels: &[(&str, &str)]) -> f64 {
+    match parsed.find(family, labels).as_slice() {
+        [series] => match series.value {
+            Value::Scalar(value) => value,
+            Value::Histogram { .. } => panic!("{family} is a histogram"),
+        },
+        other => panic!("{family}{labels:?}: {} series", other.len()),
+    }
+}
+
+/// Cumulative bucket counts of the one series matching `labels`.
+fn buckets(parsed: &Parsed, labels: &[(&str, &str)]) -> (u64, f64, Vec<(f64, u64)>) {
+    match parsed.find(DURATION, labels).as_slice() {
+        [series] => match &series.value {
+            Value::Histogram {
+                count,
+                sum,
+                buckets,
+            } => (*count, *sum, buckets.clone()),
+            Value::Scalar(_) => panic!("not a histogram"),
+        },
+        other => panic!("{labels:?}: {} series", other.len()),
+    }
+}
+
+fn le(buckets: &[(f64, u64)], bound: f64) -> u64 {
+    buckets.iter().find(|(b, _)| *b == bound).unwrap().1
+}
+
+#[test]
+fn every_case_of_the_shared_table_passes() {
+    let table: serde_json::Value =
+        serde_json::from_str(include_str!("../../testdata/route-cases.json")).unwrap();
+    let host = Host::start();
+    let mut client = host.client();
+    let cases = table["cases"].as_array().unwrap();
+    assert!(cases.len() >= 15);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let method = case["method"].as_str().unwrap();
+        let headers: Vec<(&str, &str)> = case["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let response = client.send(method, case["path"].as_str().unwrap(), &headers);
+        assert_eq!(
+            u64::from(response.status),
+            case["status"].as_u64().unwrap(),
+            "{name}: {}",
+            response.text()
+        );
+        let content_type = response.header("content-type").unwrap_or_default();
+        assert!(
+            content_type.starts_with(case["content_type"].as_str().unwrap()),
+            "{name}: content-type {content_type}"
+        );
+        if method == "HEAD" {
+            assert!(response.body.is_empty(), "{name}");
+        } else {
+            let body = response.text();
+            assert!(
+                body.contains(case["body_contains"].as_str().unwrap()),
+                "{name}: body {body}"
+            );
+        }
+    }
+
+    // Each case was counted under the route template the table names.
+    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    let mut expected: BTreeMap<(String, String, u16), u64> = BTreeMap::new();
+    for case in cases {
+        let method = Method::from(
+            &http::Method::from_bytes(case["method"].as_str().unwrap().as_bytes()).unwrap(),
+        );
+        let key = (
+            method.as_str().to_owned(),
+            case["route"].as_str().unwrap().to_owned(),
+            case["status"].as_u64().unwrap() as u16,
+        );
+        *expected.entry(key).or_default() += 1;
+    }
+    for ((method, route, status), n) in expected {
+        assert_eq!(
+            count(&parsed, &method, &route, status),
+            n,
+            "{method} {route} {status}"
+        );
+    }
+}
+
+/// What one request of the traffic mix is and how it must be counted.
+struct Planned {
+    method: &'static str,
+    target: &'static str,
+    status: u16,
+    label_method: &'static str,
+    route: &'static str,
+}
+
+const MIX: &[Planned] = &[
+    Planned {
+        method: "GET",
+        target: "/",
+        status: 200,
+        label_method: "GET",
+        route: "/",
+    },
+    Planned {
+        method: "GET",
+        target: "/api/items",
+        status: 200,
+        label_method: "GET",
+        route: "/api/items",
+    },
+    Planned {
+        method: "GET",
+        target: "/api/items/1",
+        status: 200,
+        label_method: "GET",
+        route: "/api/items/{id}",
+    },
+    Planned {
+        method: "GET",
+        target: "/api/items/3?x=1",
+        status: 200,
+        label_method: "GET",
+        route: "/api/items/{id}",
+    },
+    Planned {
+        method: "GET",
+        target: "/api/items/999",
+        status: 404,
+        label_method: "GET",
+        route: "/api/items/{id}",
+    },
+    Planned {
+        method: "GET",
+        target: "/healthz",
+        status: 200,
+        label_method: "GET",
+        route: "/healthz",
+    },
+    Planned {
+        method: "GET",
+        target: "/readyz",
+        status: 200,
+        label_method: "GET",
+        route: "/readyz",
+    },
+    Planned {
+        method: "GET",
+        target: "/demo/error",
+        status: 500,
+        label_method: "GET",
+        route: "/demo/error",
+    },
+    Planned {
+        method: "GET",
+        target: "/no/such/page",
+        status: 404,
+        label_method: "GET",
+        route: "unmatched",
+    },
+    Planned {
+        method: "POST",
+        target: "/api/items",
+        status: 405,
+        label_method: "POST",
+        route: "/api/items",
+    },
+    Planned {
+        method: "DELETE",
+        target: "/api/items/2",
+        status: 405,
+        label_method: "DELETE",
+        route: "/api/items/{id}",
+    },
+    Planned {
+        method: "HEAD",
+        target: "/",
+        status: 200,
+        label_method: "HEAD",
+        route: "/",
+    },
+    Planned {
+        method: "PURGE",
+        target: "/",
+        status: 405,
+        label_method: "_OTHER",
+        route: "/",
+    },
+    Planned {
+        method: "PURGE",
+        target: "/cache",
+        status: 404,
+        label_method: "_OTHER",
+        route: "unmatched",
+    },
+    Planned {
+        method: "GET",
+        target: "/demo/slow?ms=30",
+        status: 200,
+        label_method: "GET",
+        route: "/demo/slow",
+    },
+];
+
+#[test]
+fn counts_are_exact_after_concurrent_traffic() {
+    const THREADS: u64 = 6;
+    const PER_THREAD: u64 = 200;
+    let host = Host::start();
+    let started = Instant::now();
+    let tallies: Vec<BTreeMap<usize, u64>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let host = &host;
+                scope.spawn(move || {
+                    let mut client = host.client();
+                    let mut rng = Rng::new(0xed6e + thread);
+                    let mut sent = BTreeMap::new();
+                    for _ in 0..PER_THREAD {
+                        let index = (rng.next() % MIX.len() as u64) as usize;
+                        let planned = &MIX[index];
+                        let response = client.send(planned.method, planned.target, &[]);
+                        assert_eq!(response.status, planned.status, "{}", planned.target);
+                        *sent.entry(index).or_default() += 1;
+                    }
+                    sent
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let total = THREADS * PER_THREAD;
+    eprintln!("{total} requests in {:?}", started.elapsed());
+
+    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    let mut expected: BTreeMap<(&str, &str, u16), u64> = BTreeMap::new();
+    for tally in &tallies {
+        for (&index, &n) in tally {
+            let planned = &MIX[index];
+            *expected
+                .entry((planned.label_method, planned.route, planned.status))
+                .or_default() += n;
+        }
+    }
+    assert_eq!(expected.values().sum::<u64>(), total);
+    for (&(method, route, status), &n) in &expected {
+        assert_eq!(
+            count(&parsed, method, route, status),
+            n,
+            "{method} {route} {status}"
+        );
+    }
+    // Nothing else was counted: the only other series is this scrape's route.
+    let family = parsed.family(DURATION).unwrap();
+    let counted: u64 = parsed.histogram_count(DURATION, &[]);
+    assert_eq!(counted, total, "{} series", family.series.len());
+
+    // Every series is a well-formed histogram.
+    for series in &family.series {
+        let Value::Histogram {
+            count,
+            buckets,
+            sum,
+        } = &series.value
+        else {
+            panic!("histogram expected")
+        };
+        assert!(buckets.windows(2).all(|w| w[0].1 <= w[1].1), "{series:?}");
+        assert_eq!(buckets.last().unwrap(), &(f64::INFINITY, *count));
+        assert!(*sum > 0.0);
+    }
+    // The slow requests slept on the WASI clock: none finished within 25 ms.
+    let slow = [
+        ("http_request_method", "GET"),
+        ("http_route", "/demo/slow"),
+        ("http_response_status_code", "200"),
+    ];
+    let (slow_count, slow_sum, slow_buckets) = buckets(&parsed, &slow);
+    assert!(slow_count > 0);
+    assert_eq!(le(&slow_buckets, 0.025), 0);
+    assert!(
+        slow_sum >= 0.030 * slow_count as f64,
+        "sum {slow_sum} for {slow_count}"
+    );
+
+    // Nothing is in flight but the scrape that is reading.
+    for series in &parsed.family(ACTIVE).unwrap().series {
+        let Value::Scalar(value) = series.value else {
+            panic!("gauge expected")
+        };
+        let scraping = series.labels["http_route"] == "/metrics";
+        assert_eq!(value, if scraping { 1.0 } else { 0.0 }, "{series:?}");
+    }
+    assert_eq!(scalar(&parsed, STORE_ERRORS, &[]), 0.0);
+    assert_eq!(
+        scalar(&parsed, "app_build_info", &[("variant", "spin")]),
+        1.0
+    );
+
+    // What the store holds is Spin's counter encoding, and it is what was shown.
+    let raw = host.raw_store();
+    assert!(
+        raw.iter()
+            .all(|(key, value)| key.starts_with(PREFIX) && value.len() == 8)
+    );
+    let (stored, problems) = read_back(
+        BuildInfo::new(Variant::Spin),
+        raw.iter().map(|(k, v)| (k.as_str(), Some(v.as_slice()))),
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    let error_series = RequestLabels {
+        http_request_method: Method::Get,
+        http_route: Route::DemoError,
+        http_response_status_code: 500,
+    };
+    assert_eq!(
+        stored.requests[&error_series].count(),
+        count(&parsed, "GET", "/demo/error", 500)
+    );
+
+    // One fresh instance per request, and only atomic increments: four per
+    // request (in-flight up and down, one bucket slot, the sum), no plain
+    // reads or writes of counters.
+    let stats = host.stats();
+    let instances = stats["instances"].as_u64().unwrap();
+    assert_eq!(
+        instances,
+        total + 1,
+        "one instance per request, the scrape included"
+    );
+    let ops = &stats["ops"];
+    assert_eq!(ops["increment"].as_u64(), Some(4 * (total + 1)), "{stats}");
+    for op in ["get", "set", "delete", "exists", "set-many", "delete-many"] {
+        assert!(ops[op].is_null(), "component called {op}: {stats}");
+    }
+    assert_eq!(ops["list-keys"].as_u64(), Some(1), "{stats}");
+}
+
+#[test]
+fn random_paths_and_methods_create_no_series() {
+    const REQUESTS: u64 = 10_000;
+    const CONNECTIONS: u64 = 4;
+    let methods = ["GET", "POST", "PURGE", "PROPFIND", "DELETE"];
+    let host = Host::start();
+    let mut client = host.client();
+    // Touch every series the random traffic can reach, so only growth shows.
+    for method in methods {
+        assert_eq!(client.send(method, "/nope", &[]).status, 404);
+    }
+    client.send("GET", "/metrics", &[]);
+    let before = host.scrape(ExpositionFormat::Prometheus);
+    let unmatched_before: u64 = ["GET", "POST", "_OTHER", "DELETE"]
+        .iter()
+        .map(|m| count(&before, m, "unmatched", 404))
+        .sum();
+
+    std::thread::scope(|scope| {
+        for connection in 0..CONNECTIONS {
+            let host = &host;
+            scope.spawn(move || {
+                let mut client = host.client();
+                let mut rng = Rng::new(0x5eed + connection);
+                for i in 0..REQUESTS / CONNECTIONS {
+                    let method = rng.pick(&methods);
+                    let mut target = rng.path();
+                    if i % 3 == 0 {
+                        target.push_str(&format!("?q={}&r={}", rng.next(), rng.next()));
+                    }
+                    let value = format!("v{}", rng.next());
+                    let response = client.send(method, &target, &[("x-random", &value)]);
+                    assert_eq!(response.status, 404, "{method} {target}");
+                }
+            });
+        }
+    });
+
+    let after = host.scrape(ExpositionFormat::Prometheus);
+    assert_eq!(before.schema(), after.schema());
+    let series = |p: &Parsed| {
+        p.families
+            .values()
+            .map(|f| f.series.len())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        series(&before),
+        series(&after),
+        "series grew under random traffic"
+    );
+    assert_eq!(before.series_count(), after.series_count());
+    let unmatched_after: u64 = ["GET", "POST", "_OTHER", "DELETE"]
+        .iter()
+        .map(|m| count(&after, m, "unmatched", 404))
+        .sum();
+    assert_eq!(unmatched_after - unmatched_before, REQUESTS);
+    let keys_under_prefix = host.raw_store().len();
+    // Bounded key set too: per series 15 bucket slots at most, one sum, plus
+    // the in-flight gauges and the error counter.
+    assert!(keys_under_prefix < 200, "{keys_under_prefix} keys");
+}
+
+#[test]
+fn native_and_edge_expose_the_same_schema() {
+    let host = Host::start();
+    let mut client = host.client();
+    assert_eq!(client.send("GET", "/api/items/1", &[]).status, 200);
+
+    let mut native = Metrics::new(BuildInfo::new(Variant::Native));
+    native.record(
+        &RequestLabels {
+            http_request_method: Method::Get,
+            http_route: Route::Item,
+            http_response_status_code: 200,
+        },
+        Duration::from_millis(3),
+    );
+    let _in_flight = native.start(Method::Get, Route::Metrics);
+    let _ = native.registry_mut();
+
+    for format in [ExpositionFormat::Prometheus, ExpositionFormat::OpenMetrics] {
+        let mut text = String::new();
+        native.encode(format, &mut text).unwrap();
+        let native_parsed = app_core::testing::parse(&text, format).unwrap();
+        let edge = host.scrape(format);
+
+        let names = |p: &Parsed| p.families.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(names(&native_parsed), names(&edge), "{format:?}");
+        assert_eq!(native_parsed.schema(), edge.schema(), "{format:?}");
+        for (name, family) in &native_parsed.families {
+            let other = &edge.families[name];
+            assert_eq!(family.help, other.help, "{name}");
+            assert_eq!(family.unit, other.unit, "{name}");
+        }
+        let bounds = edge.schema()[DURATION].bucket_bounds.clone().unwrap();
+        let mut expected: Vec<f64> = app_core::metrics::DURATION_BUCKETS.to_vec();
+        expected.push(f64::INFINITY);
+        assert_eq!(bounds, expected);
+        assert_eq!(
+            scalar(
+                &edge,
+                "app_build_info",
+                &[("variant", "spin"), ("version", app_core::VERSION)]
+            ),
+            1.0
+        );
+    }
+}
+
+#[test]
+fn a_failing_store_never_fails_a_request() {
+    let host = Host::start();
+    let mut client = host.client();
+    assert_eq!(client.send("GET", "/healthz", &[]).status, 200);
+
+    // Another writer `set`s text on one of our counters: Spin's increment
+    // then fails on that key. The request is still served, the failure is
+    // counted, and the scrape reports (and counts) the unreadable key.
+    let labels = RequestLabels {
+        http_request_method: Method::Get,
+        http_route: Route::Healthz,
+        http_response_status_code: 200,
+    };
+    host.put_raw(&StoreKey::SumNanos(labels).encode(), b"12");
+    assert_eq!(client.send("GET", "/healthz", &[]).status, 200);
+    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    assert_eq!(
+        count(&parsed, "GET", "/healthz", 200),
+        2,
+        "buckets still counted"
+    );
+    assert_eq!(
+        scalar(&parsed, STORE_ERRORS, &[]),
+        2.0,
+        "one failed increment, one unreadable key"
+    );
+
+    // The whole store goes away: requests are still answered, and since
+    // there is nowhere to count, /metrics fails (Prometheus sees `up == 0`)
+    // rather than showing counters that went back to zero.
+    host.set_offline(true);
+    let slow_start = Instant::now();
+    assert_eq!(client.send("GET", "/demo/slow?ms=120", &[]).status, 200);
+    assert!(slow_start.elapsed() >= Duration::from_millis(120));
+    assert_eq!(client.send("GET", "/api/items", &[]).status, 200);
+    let scrape = client.send("GET", "/metrics", &[]);
+    assert_eq!(scrape.status, 500, "{}", scrape.text());
+    host.set_offline(false);
+
+    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    assert_eq!(count(&parsed, "GET", "/api/items", 200), 0);
+    assert_eq!(count(&parsed, "GET", "/demo/slow", 200), 0);
+    assert_eq!(count(&parsed, "GET", "/healthz", 200), 2);
+    // The first scrape's request was counted; the failed one was not.
+    assert_eq!(count(&parsed, "GET", "/metrics", 200), 1);
+    assert_eq!(
+        scalar(&parsed, STORE_ERRORS, &[]),
+        3.0,
+        "the key is still unreadable"
+    );
+}

@@ -88,16 +88,18 @@ let
     }
   );
 
-  # The preview 1 reactor adapter, from the crates.io crate that embeds the
-  # binaries wasmtime releases; the hash is that of the .crate file, the same
-  # value Cargo.lock records for crates.io dependencies. Wasmtime 25's
-  # adapter, the generation Spin 3.0 embeds: its WASI 0.2 imports are ones
-  # every Spin 3.x and 4.x host provides.
-  adapterVersion = "25.0.1";
-  adapterCrate = pkgs.fetchurl {
-    name = "wasi-preview1-component-adapter-provider-${adapterVersion}.tar.gz";
-    url = "https://static.crates.io/crates/wasi-preview1-component-adapter-provider/${adapterVersion}/download";
-    sha256 = "d573ba2346e809ae5ab771aa96331b8a967c6653c893e7e95ca77a99025c3e11";
+  # The preview 1 reactor adapter that spin-sdk itself ships (imports WASI
+  # 0.2.0, the oldest every Spin 3.x/4.x host provides), the same file
+  # scripts/build-spin.sh uses. The crate is fetched by the checksum
+  # Cargo.lock records, so the adapter follows the locked spin-sdk.
+  spinSdk = lib.findFirst
+    (package: package.name == "spin-sdk")
+    (throw "Cargo.lock has no spin-sdk")
+    (builtins.fromTOML (builtins.readFile (root + "/Cargo.lock"))).package;
+  spinSdkCrate = pkgs.fetchurl {
+    name = "spin-sdk-${spinSdk.version}.tar.gz";
+    url = "https://static.crates.io/crates/spin-sdk/${spinSdk.version}/download";
+    sha256 = spinSdk.checksum;
   };
 
   # The component Spin 3/4 and containerd-shim-spin load, made explicitly
@@ -112,10 +114,11 @@ let
         passthru.module = app-spin-module;
       }
       ''
-        tar -xzf ${adapterCrate} --strip-components=1 --wildcards '*/artefacts/wasi_snapshot_preview1.reactor.wasm'
+        tar -xzf ${spinSdkCrate} --strip-components=1 --wildcards '*/adapters/*/wasi_snapshot_preview1.reactor.wasm'
+        adapter=$(echo adapters/*/wasi_snapshot_preview1.reactor.wasm)
         mkdir -p $out/lib
         wasm-tools component new ${app-spin-module}/lib/app_spin.wasm \
-          --adapt wasi_snapshot_preview1=artefacts/wasi_snapshot_preview1.reactor.wasm \
+          --adapt wasi_snapshot_preview1="$adapter" \
           -o $out/lib/app_spin.wasm
         wasm-tools validate --features component-model $out/lib/app_spin.wasm
       '';

@@ -6,9 +6,11 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
 if [ -f stack/src/local/mod.rs ]; then
-  ensure_apt prometheus prometheus-alertmanager
+  # `stack up` installs Prometheus and Alertmanager itself when missing (and
+  # disables the system services the Debian packages would start on its
+  # ports); the edge variant joins when scripts/build-spin.sh has built it.
   cargo build --release --locked -p app-native -p stack
-  exec target/release/stack up "$@"
+  exec target/release/stack up --no-build "$@"
 fi
 
 # Until the local stack runner lands: the native server alone, with demo faults.

@@ -14,7 +14,7 @@ use super::receiver::Receiver;
 use super::state::StateDir;
 use super::tools::repo_root;
 use super::traffic::{Scenario, TrafficOptions};
-use super::{Options, Stack, std_duration};
+use super::{Options, Stack, edge_host, std_duration};
 use crate::config::Config;
 
 #[derive(clap::Args, Debug)]
@@ -58,6 +58,12 @@ pub struct UpArgs {
     /// Never install missing packages; fail instead.
     #[arg(long)]
     pub no_install: bool,
+    /// Leave the edge variant out even when it is built.
+    #[arg(long)]
+    pub no_edge: bool,
+    /// Port of the edge instance (default: the last app port + 1).
+    #[arg(long)]
+    pub edge_port: Option<u16>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -131,16 +137,25 @@ fn options(args: &UpArgs) -> anyhow::Result<Options> {
         args.rate
     );
     let mut options = Options::new(config, resolve_default(&args.state_dir, ".state"));
+    options.progress = Progress::new(true);
     options.fresh = args.fresh;
     options.app_binary = args.app_binary.clone();
     options.build = !args.no_build;
     options.install = !args.no_install;
     options.shutdown_delay = Duration::from_secs(args.shutdown_delay);
+    if !args.no_edge {
+        match edge_host() {
+            Ok(edge) => options.edge = Some(edge),
+            Err(why) => options
+                .progress
+                .step(format!("edge variant left out: {why}")),
+        }
+    }
+    options.edge_port = args.edge_port;
     options.traffic = TrafficOptions {
         requests_per_second: args.rate,
         ..TrafficOptions::default()
     };
-    options.progress = Progress::new(true);
     Ok(options)
 }
 

@@ -37,7 +37,7 @@ pub use ports::free_port;
 pub use progress::Progress;
 pub use receiver::{Delivery, Receiver};
 pub use state::{Descriptor, StateDir};
-pub use tools::APP_BINARY_ENV;
+pub use tools::{APP_BINARY_ENV, EDGE_COMPONENT_ENV, EdgeHost, edge_host};
 pub use traffic::{Scenario, Stats, Traffic, TrafficOptions};
 
 use child::{Child, Spec};
@@ -62,6 +62,10 @@ pub struct Options {
     /// Each instance keeps accepting this long after SIGTERM, readiness at
     /// 503, before it closes its listener (`app-native --shutdown-delay`).
     pub shutdown_delay: Duration,
+    /// Also run the edge variant on this host (see [`edge_host`]).
+    pub edge: Option<EdgeHost>,
+    /// Port of the edge instance; default: the last app port + 1.
+    pub edge_port: Option<u16>,
     pub traffic: TrafficOptions,
     pub progress: Progress,
 }
@@ -76,9 +80,25 @@ impl Options {
             build: true,
             install: true,
             shutdown_delay: Duration::from_secs(2),
+            edge: None,
+            edge_port: None,
             traffic: TrafficOptions::default(),
             progress: Progress::quiet(),
         }
+    }
+
+    /// The edge instance's port, when there is one.
+    pub fn edge_port(&self) -> Option<u16> {
+        self.edge.as_ref()?;
+        let last = self
+            .config
+            .local
+            .app_ports
+            .iter()
+            .max()
+            .copied()
+            .unwrap_or(8080);
+        Some(self.edge_port.unwrap_or(last.saturating_add(1)))
     }
 
     /// How long an instance may take to stop: its shutdown delay, its drain
@@ -119,6 +139,8 @@ pub struct Instance {
     pub variant: Variant,
     pub address: SocketAddr,
     spec: Spec,
+    /// How long it may take to answer `/readyz` after starting.
+    startup: Duration,
     child: Option<Child>,
 }
 
@@ -213,15 +235,22 @@ impl Stack {
 
         let local = &config.local;
         let (webhook_authority, webhook_path) = webhook_parts(&local.webhook_url)?;
+        // Debian's packages run their own Prometheus and Alertmanager on the
+        // default ports when systemd is there.
+        let service_hint = |service: &str| {
+            format!("if it is Debian's {service} service: systemctl disable --now {service}")
+        };
         let mut claims = vec![
             ports::Claim::new(
                 &local.prometheus_address,
                 "Prometheus (--prometheus-port, local.prometheus_address)",
-            ),
+            )
+            .hint(service_hint("prometheus")),
             ports::Claim::new(
                 &local.alertmanager_address,
                 "Alertmanager (--alertmanager-port, local.alertmanager_address)",
-            ),
+            )
+            .hint(service_hint("prometheus-alertmanager")),
             ports::Claim::new(
                 &webhook_authority,
                 "the webhook receiver (--receiver-port, local.webhook_url)",
@@ -231,6 +260,12 @@ impl Stack {
             claims.push(ports::Claim::new(
                 format!("127.0.0.1:{port}"),
                 format!("app instance {} (--app-ports, local.app_ports)", i + 1),
+            ));
+        }
+        if let Some(port) = options.edge_port() {
+            claims.push(ports::Claim::new(
+                format!("127.0.0.1:{port}"),
+                "the edge instance (--edge-port)",
             ));
         }
         ports::check(&claims)?;
@@ -260,7 +295,7 @@ impl Stack {
             })?;
         let control_address = control_listener.local_addr()?;
 
-        let instances: Vec<Instance> = local
+        let mut instances: Vec<Instance> = local
             .app_ports
             .iter()
             .enumerate()
@@ -282,10 +317,34 @@ impl Stack {
                     variant: Variant::Native,
                     address,
                     spec,
+                    startup: Duration::from_secs(20),
                     child: None,
                 }
             })
             .collect();
+        if let (Some(edge), Some(port)) = (&options.edge, options.edge_port()) {
+            let name = "app-spin-1".to_owned();
+            let address = SocketAddr::from(([127, 0, 0, 1], port));
+            let spec = Spec::new(&name, &edge.node, state.log(&name))
+                .arg(edge.serve_script.display().to_string())
+                .arg("--component")
+                .arg(edge.component.display().to_string())
+                .arg("--listen")
+                .arg(address.to_string())
+                .arg("--admin")
+                .arg("127.0.0.1:0")
+                .arg("--variable")
+                .arg("demo_faults=true");
+            instances.push(Instance {
+                name,
+                variant: Variant::Spin,
+                address,
+                spec,
+                // The host compiles the component first.
+                startup: Duration::from_secs(120),
+                child: None,
+            });
+        }
 
         let monitoring = Monitoring::render(config)?;
         state::write_atomically(&state.prometheus_config(), &monitoring.prometheus_local)?;
@@ -466,7 +525,7 @@ impl Stack {
         ));
         let mut child = instance.spec.spawn()?;
         let url = format!("{}/readyz", instance.base_url());
-        let ready = wait_ready(&mut child, &url, &self.client, Duration::from_secs(20)).await;
+        let ready = wait_ready(&mut child, &url, &self.client, instance.startup).await;
         instance.child = Some(child);
         ready?;
         self.write_descriptor()

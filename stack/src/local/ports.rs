@@ -10,6 +10,8 @@ pub struct Claim {
     pub address: String,
     /// E.g. "Prometheus (--prometheus-port, local.prometheus_address)".
     pub owner: String,
+    /// Appended to the error when the port is taken.
+    pub hint: Option<String>,
 }
 
 impl Claim {
@@ -17,7 +19,13 @@ impl Claim {
         Claim {
             address: address.into(),
             owner: owner.into(),
+            hint: None,
         }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
     }
 }
 
@@ -50,9 +58,10 @@ pub fn check(claims: &[Claim]) -> anyhow::Result<()> {
         if let Err(err) = TcpListener::bind(address) {
             problems.push(if err.kind() == std::io::ErrorKind::AddrInUse {
                 format!(
-                    "port {} for {} is already in use by another process: stop it, or choose another port",
+                    "port {} for {} is already in use by another process: stop it, or choose another port{}",
                     address.port(),
-                    claim.owner
+                    claim.owner,
+                    claim.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default()
                 )
             } else {
                 format!("cannot listen on {address} for {}: {err}", claim.owner)

@@ -159,3 +159,40 @@ pub fn app_binary(
             )
         })
 }
+
+/// The edge variant as the local stack runs it: the Spin component on the
+/// repository's WASI-HTTP test host (`app-spin/host/serve.mjs`, Node).
+#[derive(Clone, Debug)]
+pub struct EdgeHost {
+    pub node: PathBuf,
+    pub serve_script: PathBuf,
+    pub component: PathBuf,
+}
+
+/// Environment variable naming the edge component (`app_spin.wasm`).
+pub const EDGE_COMPONENT_ENV: &str = "APP_SPIN_COMPONENT";
+
+/// The edge host, or why it cannot run here (not built, no Node).
+pub fn edge_host() -> Result<EdgeHost, String> {
+    let repo = repo_root().ok_or("the repository is not here")?;
+    let host = repo.join("app-spin").join("host");
+    let serve_script = host.join("serve.mjs");
+    if !serve_script.is_file() || !host.join("node_modules").is_dir() {
+        return Err("its host is not set up (scripts/build-spin.sh)".into());
+    }
+    let component = std::env::var_os(EDGE_COMPONENT_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("app-spin").join("app_spin.wasm"));
+    if !component.is_file() {
+        return Err(format!(
+            "{} is not built (scripts/build-spin.sh)",
+            component.display()
+        ));
+    }
+    let node = find_in_path(&["node"]).ok_or("node is not on PATH")?;
+    Ok(EdgeHost {
+        node,
+        serve_script,
+        component,
+    })
+}

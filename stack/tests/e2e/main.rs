@@ -55,10 +55,11 @@ pub fn free_ports<const N: usize>() -> [u16; N] {
     std::array::from_fn(|i| held[i].local_addr().unwrap().port())
 }
 
-/// The e2e configuration with every local port free right now.
-fn config_on_free_ports() -> Config {
+/// The e2e configuration with every local port free right now, and a free
+/// port for the edge instance.
+fn config_on_free_ports() -> (Config, u16) {
     let mut config = Config::load(Path::new(CONFIG_FILE)).expect("e2e.toml is valid");
-    let [prometheus, alertmanager, receiver, app1, app2] = free_ports();
+    let [prometheus, alertmanager, receiver, app1, app2, edge] = free_ports();
     config.local.prometheus_address = format!("127.0.0.1:{prometheus}");
     config.local.alertmanager_address = format!("127.0.0.1:{alertmanager}");
     config.local.webhook_url = format!("http://127.0.0.1:{receiver}/alerts");
@@ -66,7 +67,7 @@ fn config_on_free_ports() -> Config {
     config
         .validate()
         .expect("ports keep the configuration valid");
-    config
+    (config, edge)
 }
 
 /// A directory removed when the test passes, kept (and named) when it fails.
@@ -103,7 +104,8 @@ impl Drop for TempDir {
 async fn alerts_reach_the_receiver_end_to_end() {
     let started = Instant::now();
     let dir = TempDir::new("e2e");
-    let result = phases::run(config_on_free_ports(), &dir.path, app_binary()).await;
+    let (config, edge_port) = config_on_free_ports();
+    let result = phases::run(config, edge_port, &dir.path, app_binary()).await;
     let elapsed = started.elapsed();
     eprintln!("end-to-end run took {:.0} s", elapsed.as_secs_f64());
     if let Err(error) = result {

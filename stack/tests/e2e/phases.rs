@@ -8,11 +8,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail, ensure};
+use app_core::Variant;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use stack::Config;
 use stack::local::http::{HttpClient, encode_query_value};
-use stack::local::{Options, Progress, Scenario, Stack, poll, process_exists, std_duration};
+use stack::local::{
+    Options, Progress, Scenario, Stack, edge_host, poll, process_exists, std_duration,
+};
 
 use crate::catalog::Catalog;
 use crate::payload;
@@ -199,10 +202,24 @@ impl E2e {
 }
 
 /// The in-process scenarios on one stack.
-pub async fn run(config: Config, dir: &Path, app_binary: std::path::PathBuf) -> anyhow::Result<()> {
+pub async fn run(
+    config: Config,
+    edge_port: u16,
+    dir: &Path,
+    app_binary: std::path::PathBuf,
+) -> anyhow::Result<()> {
     let catalog = Catalog::new(&config);
     let mut options = Options::new(config, dir.join("state"));
     options.app_binary = Some(app_binary);
+    // The edge variant joins when it is built (scripts/build-spin.sh).
+    match edge_host() {
+        Ok(edge) => {
+            eprintln!("edge variant included: {}", edge.component.display());
+            options.edge = Some(edge);
+            options.edge_port = Some(edge_port);
+        }
+        Err(why) => eprintln!("edge variant left out: {why}"),
+    }
     options.build = false;
     options.install = false;
     options.progress = Progress::new(true);
@@ -447,12 +464,16 @@ async fn rolling_restart(e: &mut E2e) -> anyhow::Result<()> {
     let probe = HttpClient::fresh_connections(Duration::from_millis(500));
     let patient = HttpClient::new(Duration::from_secs(30));
     e.stack.traffic().reset_stats();
-    for index in 0..e.stack.instances().len() {
+    // The drain is app-native's; the edge's lifecycle belongs to its host.
+    let natives: Vec<usize> = (0..e.stack.instances().len())
+        .filter(|&i| e.stack.instances()[i].variant == Variant::Native)
+        .collect();
+    for (position, &index) in natives.iter().enumerate() {
         let name = e.stack.instances()[index].name.clone();
         let base = e.stack.instances()[index].base_url();
         // The last instance also holds a request longer than its drain
         // deadline: the deadline, not the request, decides when it exits.
-        let overrun = index + 1 == e.stack.instances().len();
+        let overrun = position + 1 == natives.len();
         // In flight at SIGTERM and still running when the listener closes:
         // it must be answered.
         let within_ms = (delay + Duration::from_secs(1)).as_millis();
@@ -761,7 +782,7 @@ async fn outages(e: &mut E2e) -> anyhow::Result<()> {
         NO_INSTANCE,
         "firing",
         &[],
-        "firing, every instance killed",
+        "firing, every native instance killed",
         Some(bound),
     )
     .await?;

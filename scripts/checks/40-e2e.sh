@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# End to end on the real Prometheus and Alertmanager (stack/tests/e2e): the
+# local stack on free loopback ports with second-scale intervals; every alert
+# fired for real and delivered to the webhook receiver, every payload checked,
+# fault-to-notification times bounded; rolling restart without a failed
+# request, Prometheus and Alertmanager restarts, a failing receiver; and the
+# `stack up` / `stack load` command line (taken port, Ctrl-C, no orphans).
+# The edge variant joins when scripts/build-spin.sh has built it.
+source "$(dirname "$0")/../lib.sh"
+cd "$REPO_ROOT"
+
+ensure_apt prometheus prometheus-alertmanager
+cargo build --locked -q -p app-native -p stack
+export STACK_APP_NATIVE="$REPO_ROOT/target/debug/app-native"
+# Errors print as their chain of causes; a backtrace would bury them.
+RUST_BACKTRACE=0 cargo test --locked -q -p stack --test e2e -- \
+  --ignored --nocapture --test-threads=1

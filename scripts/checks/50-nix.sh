@@ -111,6 +111,33 @@ if nix-instantiate --eval --strict --expr "import $work/missing/nix/config.nix {
 fi
 grep -qF "\`namespace\` must be set" "$work/missing.err" || die "unexpected error: $(cat "$work/missing.err")"
 
+# --- the pinned toolchain is new enough for every locked crate ---
+toolchain="$(sed -n 's/.*rust-bin\.stable\."\([0-9.]*\)"\.default.*/\1/p' nix/rust.nix)"
+[ -n "$toolchain" ] || die "no rust-bin.stable.\"X.Y.Z\" pin found in nix/rust.nix"
+log "Rust $toolchain (nix/rust.nix) against the rust-version of every locked crate"
+cargo fetch --locked -q
+cargo metadata --format-version 1 --locked >"$work/metadata.json"
+python3 - "$work/metadata.json" "$toolchain" <<'EOF'
+import json
+import sys
+
+
+def version(text):
+    return tuple(int(x) for x in text.split("."))
+
+
+pinned = version(sys.argv[2])
+packages = json.load(open(sys.argv[1]))["packages"]
+too_new = [
+    f"{p['name']} {p['version']} needs {p['rust_version']}"
+    for p in packages
+    if p.get("rust_version") and version(p["rust_version"]) > pinned
+]
+if too_new:
+    sys.exit(f"the Nix toolchain {sys.argv[2]} is older than:\n  " + "\n  ".join(too_new))
+print(f"{len(packages)} packages build with Rust {sys.argv[2]}")
+EOF
+
 # --- flake.lock ---
 log "flake.lock pins every input by rev and narHash"
 nix-instantiate --eval --strict --json --expr '(import ./flake.nix).inputs' >"$work/inputs.json"

@@ -101,6 +101,63 @@ if failures:
 print("nix/config.nix agrees with both overlays")
 EOF
 
+# What the images are built from (nix/image-configs.nix is free of nixpkgs,
+# so this is the code the flake runs): the native image runs as non-root on
+# the app port, the Spin image's manifest is the repository's with `source`
+# at the image root, and the Spin overlay's runtime handler is the one
+# `deploy` registers in the kind node's containerd.
+log "image configurations and the Spin manifest of the image"
+nix-instantiate --eval --strict --json --expr "import ./nix/image-configs.nix {
+  config = import ./nix/config.nix { }; spinManifest = ./app-spin/spin.toml; nativeEntrypoint = \"/entry\"; }" \
+  >"$work/images.json"
+python3 - "$work/images.json" "$work/config.json" app-spin/spin.toml "$work/spin.yaml" nix/deploy.sh <<'EOF'
+import json
+import sys
+import tomllib
+
+import yaml
+
+images = json.load(open(sys.argv[1]))
+config = json.load(open(sys.argv[2]))
+repository_manifest = tomllib.load(open(sys.argv[3], "rb"))
+overlay = [d for d in yaml.safe_load_all(open(sys.argv[4])) if d]
+deploy_script = open(sys.argv[5]).read()
+failures = []
+
+native, port = images["native"], config["appPort"]
+user = native.get("User", "0").split(":")[0]
+if user in ("", "0", "root"):
+    failures.append(f"native image runs as {native.get('User')!r}")
+if f"APP_LISTEN=0.0.0.0:{port}" not in native.get("Env", []):
+    failures.append(f"native image Env {native.get('Env')} does not listen on {port}")
+if list(native.get("ExposedPorts", {})) != [f"{port}/tcp"]:
+    failures.append(f"native image exposes {list(native.get('ExposedPorts', {}))}")
+
+expected = dict(repository_manifest)
+expected["component"] = {
+    name: {**{k: v for k, v in component.items() if k != "build"}, "source": images["wasmFile"]}
+    for name, component in repository_manifest.get("component", {}).items()
+}
+if images["spinManifest"] != expected:
+    failures.append("the Spin image's manifest is not the repository's with source at the root")
+for name, component in repository_manifest.get("component", {}).items():
+    if component.get("source") != images["wasmFile"]:
+        failures.append(f"app-spin/spin.toml component {name}: source {component.get('source')!r}, "
+                        f"the image root holds {images['wasmFile']}")
+    if "default" not in component.get("key_value_stores", []):
+        failures.append(f"app-spin/spin.toml component {name} has no default key-value store")
+
+handlers = {d.get("handler") for d in overlay if d["kind"] == "RuntimeClass"}
+if len(handlers) != 1:
+    failures.append(f"spin overlay RuntimeClass handlers: {handlers}")
+for handler in handlers:
+    if f'containerd.runtimes.{handler}]' not in deploy_script:
+        failures.append(f"nix/deploy.sh registers no containerd runtime for handler {handler!r}")
+if failures:
+    sys.exit("images:\n  " + "\n  ".join(failures))
+print(f"images agree with stack.toml, app-spin/spin.toml and the spin overlay (handler {handlers.pop()})")
+EOF
+
 # A key Nix needs but stack.toml lacks must fail evaluation, naming the key.
 mkdir -p "$work/missing/nix"
 cp nix/config.nix "$work/missing/nix/"

@@ -7,7 +7,8 @@
 # rustup cannot add wasm targets on this machine, so the toolchain is
 # Debian's: rustc-web (a recent rustc) with its std sources, rebuilt for
 # wasm32-wasip1 by `-Z build-std` against wasi-libc, linked by lld. Every
-# install is idempotent. Usage: scripts/build-spin.sh [--release-dir DIR]
+# install is idempotent. The component's imports and exports are written to
+# target/wasm/app_spin.world. Usage: scripts/build-spin.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
@@ -46,6 +47,8 @@ log "npm ci (component tooling and test host)"
 (cd app-spin/host && npm ci --no-audit --no-fund --loglevel=error)
 
 log "component: $(basename "$adapter") adapter from spin-sdk, world:"
-node app-spin/host/componentize.mjs "$core" "$adapter" "$component" | sed 's/^/    /' >&2
+rm -f "$component"
+node app-spin/host/componentize.mjs "$core" "$adapter" "$component" >"$target_dir/app_spin.world"
+sed 's/^/    /' "$target_dir/app_spin.world" >&2
 printf 'core module %s bytes, component %s bytes (%s)\n' \
   "$(stat -c %s "$core")" "$(stat -c %s "$component")" "${component#"$REPO_ROOT"/}"

@@ -1,11 +1,26 @@
 //! The service as a Spin WebAssembly component.
 //!
 //! Every request runs through the same `app-core` handler as the native
-//! server; this crate only owns the component's I/O: the WASI HTTP request
-//! and response, the WASI clock for demo delays, and the metrics, which live
-//! in Spin's key-value store because Spin never reuses a component instance
-//! between requests (an in-memory registry would count one request and be
-//! gone). See `README.md` next to this crate for the design and how to run it.
+//! server; this crate owns only the component's I/O: the WASI HTTP request
+//! and response (`wire`), the WASI monotonic clock for demo delays
+//! (`clock`), configuration from Spin variables (`config`) and the
+//! metric values (`store`).
+//!
+//! Spin never reuses a component instance between requests, so the values
+//! live in Spin's key-value store and change only by atomic `increment`
+//! (`wasi:keyvalue/atomics`): four per request (in-flight up, the duration's
+//! bucket slot, the duration sum in nanoseconds, in-flight down), laid out as
+//! `app_core::store_keys` documents. `/metrics` reads them back into
+//! `app_core::StoredMetrics`, which renders through the same family
+//! definitions as the native registry.
+//!
+//! spin-sdk is pinned to 5.2: its `#[http_component]` exports
+//! `wasi:http/incoming-handler@0.2.0`, the world Spin 3.x/4.x and
+//! containerd-shim-spin run, and it exposes the key-value atomics as stable
+//! bindings (6 and 7 move to WASI 0.3 and make them experimental).
+//!
+//! `README.md` next to this crate covers the design choices, building,
+//! running under `spin up` and SpinKube, and the tests.
 
 mod clock;
 mod config;

@@ -127,6 +127,30 @@ fn every_case_of_the_shared_table_passes() {
     }
 }
 
+#[test]
+fn spin_toml_defaults_keep_the_demo_routes_off() {
+    let manifest = support::Manifest::load();
+    assert_eq!(manifest.key_value_stores(), ["default"]);
+    assert_eq!(
+        manifest.toml["trigger"]["http"][0]["route"].as_str(),
+        Some("/...")
+    );
+    let host = Host::start_with_variables(&[]);
+    let mut client = host.client();
+    let started = Instant::now();
+    for target in ["/demo/error", "/demo/slow?ms=5000"] {
+        assert_eq!(client.send("GET", target, &[]).status, 404, "{target}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(5), "no demo sleep");
+    let parsed = host.scrape(ExpositionFormat::Prometheus);
+    assert_eq!(count(&parsed, "GET", "unmatched", 404), 2);
+    assert!(
+        parsed
+            .find(DURATION, &[("http_route", "/demo/error")])
+            .is_empty()
+    );
+}
+
 /// What one request of the traffic mix is and how it must be counted.
 struct Planned {
     method: &'static str,

@@ -14,10 +14,18 @@ use std::time::{Duration, Instant};
 use app_core::ExpositionFormat;
 use app_core::testing::{Parsed, parse};
 
+/// The component `spin.toml`'s `source` names (relative to the manifest, as
+/// Spin resolves it), unless `APP_SPIN_COMPONENT` points elsewhere.
 fn component_path() -> PathBuf {
     let path = std::env::var_os("APP_SPIN_COMPONENT")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("app_spin.wasm"));
+        .unwrap_or_else(|| {
+            let source = Manifest::load().component()["source"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(source)
+        });
     assert!(
         path.exists(),
         "{} missing: build it with scripts/build-spin.sh",
@@ -32,14 +40,74 @@ pub struct Host {
     child: Child,
 }
 
-impl Host {
-    /// Serves the component with demo faults on, as the shared case table
-    /// expects.
-    pub fn start() -> Host {
-        Host::start_with(&["--variable", "demo_faults=true"])
+/// What `spin.toml` tells a Spin runtime: the store labels the component may
+/// open, the variables it can read (with their defaults), where its wasm is.
+pub struct Manifest {
+    pub toml: toml::Table,
+}
+
+impl Manifest {
+    pub fn load() -> Manifest {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("spin.toml");
+        let text = std::fs::read_to_string(&path).expect("spin.toml");
+        Manifest {
+            toml: text.parse().expect("spin.toml is TOML"),
+        }
     }
 
-    pub fn start_with(args: &[&str]) -> Host {
+    pub fn component(&self) -> &toml::Table {
+        let trigger = &self.toml["trigger"]["http"][0];
+        let id = trigger["component"].as_str().unwrap();
+        self.toml["component"][id].as_table().unwrap()
+    }
+
+    pub fn key_value_stores(&self) -> Vec<String> {
+        self.component()["key_value_stores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Application variable defaults, as `spin up` resolves them when no
+    /// `SPIN_VARIABLE_*` overrides are set.
+    pub fn variable_defaults(&self) -> Vec<(String, String)> {
+        self.toml["variables"]
+            .as_table()
+            .unwrap()
+            .iter()
+            .map(|(name, def)| (name.clone(), def["default"].as_str().unwrap().to_owned()))
+            .collect()
+    }
+}
+
+impl Host {
+    /// Serves the component configured as `spin.toml` says, with demo faults
+    /// switched on, as the shared case table expects.
+    pub fn start() -> Host {
+        Host::start_with_variables(&[("demo_faults", "true")])
+    }
+
+    /// Serves the component with `spin.toml`'s stores and variable defaults,
+    /// `overrides` applied on top (as `SPIN_VARIABLE_*` would be).
+    pub fn start_with_variables(overrides: &[(&str, &str)]) -> Host {
+        let manifest = Manifest::load();
+        let mut args = Vec::new();
+        for store in manifest.key_value_stores() {
+            args.extend(["--store".to_owned(), store]);
+        }
+        for (name, default) in manifest.variable_defaults() {
+            let value = overrides
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(default, |(_, v)| (*v).to_owned());
+            args.extend(["--variable".to_owned(), format!("{name}={value}")]);
+        }
+        Host::spawn(&args)
+    }
+
+    fn spawn(args: &[String]) -> Host {
         let host_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("host");
         let mut child = Command::new("node")
             .arg(host_dir.join("serve.mjs"))

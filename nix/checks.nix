@@ -14,26 +14,15 @@ let
 
   # Committed rendered output plus the config it came from: what the drift
   # check compares and the hand-written promtool tests live beside.
-  committed = lib.cleanSourceWith {
-    src = root;
+  committed = (import ./source.nix { inherit lib root; }).only {
     name = "committed-rendered-output";
-    # A wanted path, anything below one, or a directory on the way to one.
-    filter =
-      path: type:
-      lib.any
-        (
-          wanted:
-          let
-            full = toString root + wanted;
-          in
-          path == full || lib.hasPrefix (full + "/") path || (type == "directory" && lib.hasPrefix (path + "/") full)
-        ) [
-        "/stack.toml"
-        "/k8s"
-        "/dashboards"
-        "/monitoring"
-        "/stack/tests/promtool"
-      ];
+    paths = [
+      "/stack.toml"
+      "/k8s"
+      "/dashboards"
+      "/monitoring"
+      "/stack/tests/promtool"
+    ];
   };
 
   kubernetes-validate = pkgs.python3Packages.buildPythonApplication rec {

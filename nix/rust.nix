@@ -23,20 +23,31 @@ let
 
   craneLib = (crane.mkLib pkgs).overrideToolchain (_: toolchain);
 
-  # Only what cargo reads, plus the data files tests read at run time: a
-  # change to docs or Nix code does not rebuild anything. A filter rather
-  # than lib.fileset, which Nix before 2.14 cannot apply to a flake's root.
-  src = lib.cleanSourceWith {
-    src = root;
+  source = import ./source.nix { inherit lib root; };
+
+  # Only what cargo reads, plus data files compiled in: a change to docs,
+  # manifests or Nix code rebuilds nothing.
+  src = source.only {
     name = "workspace-source";
-    filter =
-      path: type:
-      craneLib.filterCargoSources path type
-      || lib.any (prefix: lib.hasPrefix (toString root + prefix) path) [
-        "/testdata"
-        "/app-spin/spin.toml"
-        "/stack/tests"
-      ];
+    paths = [ "/testdata" "/app-spin/spin.toml" ];
+    also = craneLib.filterCargoSources;
+  };
+
+  # The tests also read the repository: stack's tests compare the committed
+  # rendered output with a fresh rendering and check runbook links.
+  testSrc = source.only {
+    name = "workspace-test-source";
+    paths = [
+      "/testdata"
+      "/app-spin/spin.toml"
+      "/stack.toml"
+      "/k8s"
+      "/dashboards"
+      "/monitoring"
+      "/docs/runbook.md"
+      "/stack/tests"
+    ];
+    also = craneLib.filterCargoSources;
   };
 
   common = {
@@ -146,6 +157,7 @@ in
     tests = craneLib.cargoTest (
       common
       // {
+        src = testSrc;
         cargoArtifacts = workspaceDeps;
         # cargo test runs in crane's build phase; tests that shell out to
         # the real promtool and amtool find them on PATH.

@@ -8,17 +8,15 @@
 //        [--admin 127.0.0.1:0] [--store default] [--variable demo_faults=true]
 //
 // The first stdout line is `listening http=HOST:PORT admin=HOST:PORT`. The
-// admin port is for tests only: it shows and alters the store from outside
-// the component, like another writer or an operator would.
+// admin port is for tests only (`--admin none` turns it off): it shows and
+// alters the store from outside the component, like another writer or an
+// operator would.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
-import { transpileBytes, writeFiles } from "@bytecodealliance/jco-transpile";
+import { transpileBytes } from "@bytecodealliance/jco-transpile";
 import { HTTPServer } from "@bytecodealliance/preview2-shim/http";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
 
@@ -59,21 +57,22 @@ const spinVariables = {
   },
 };
 
-// Transpile once; compile each core module once; instantiate per request.
-const outDir = mkdtempSync(join(tmpdir(), "app-spin-host-"));
-process.on("exit", () => rmSync(outDir, { recursive: true, force: true }));
+// Transpile once, compile each core module once, instantiate per request.
+// In instantiation mode the generated module imports nothing, so it loads
+// straight from memory and nothing is left behind on disk.
 const { files } = await transpileBytes(readFileSync(args.component), {
   name: "component",
   instantiation: "sync",
   emitTypescriptDeclarations: false,
 });
-await writeFiles(files, { baseDir: outDir });
-const transpiled = await import(pathToFileURL(join(outDir, "component.js")).href);
-const coreModules = new Map();
+const source = Buffer.from(files["component.js"]).toString("base64");
+const transpiled = await import(`data:text/javascript;base64,${source}`);
+const coreModules = new Map(
+  Object.entries(files)
+    .filter(([path]) => path.endsWith(".wasm"))
+    .map(([path, bytes]) => [path, new WebAssembly.Module(bytes)]),
+);
 function getCoreModule(path) {
-  if (!coreModules.has(path)) {
-    coreModules.set(path, new WebAssembly.Module(readFileSync(join(outDir, path))));
-  }
   return coreModules.get(path);
 }
 
@@ -129,8 +128,12 @@ const admin = http.createServer((req, res) => {
     reply(404, { error: "unknown admin route" });
   });
 });
-const adminAt = hostPort(args.admin);
-admin.listen(adminAt.port, adminAt.host, () => {
-  const { address, port } = admin.address();
-  console.log(`listening http=${bound.address}:${bound.port} admin=${address}:${port}`);
-});
+if (args.admin === "none") {
+  console.log(`listening http=${bound.address}:${bound.port} admin=none`);
+} else {
+  const adminAt = hostPort(args.admin);
+  admin.listen(adminAt.port, adminAt.host, () => {
+    const { address, port } = admin.address();
+    console.log(`listening http=${bound.address}:${bound.port} admin=${address}:${port}`);
+  });
+}

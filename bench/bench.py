@@ -483,11 +483,10 @@ class Report:
     def edge_table(self, skipped: str | None) -> list[str]:
         if skipped:
             self.targets.append(("edge p50 ≤ 1 ms on loopback", f"not measured: {skipped}", None))
-            self.targets.append(("edge key-value cost per request", f"not measured: {skipped}", None))
             return [f"Not measured: {skipped}."]
         lines = [
-            "| route | conns | req/s edge (KV) | req/s edge (no KV) | req/s native/edge | p50 ms edge (KV) | p50 ms edge (no KV) | p99 ms edge (KV) | p99 ms edge (no KV) | CPU µs/req edge KV / no KV | KV cost µs CPU/req |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| route | conns | req/s edge | req/s native/edge | p50 ms edge | p50 edge/native | p99 ms edge | CPU µs/req edge | socket errors | req/s no KV | p50 ms no KV | CPU µs/req no KV | KV cost, CPU µs/req (lower bound) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         best_p50 = float("inf")
         for route, conns in self.cells():
@@ -495,14 +494,16 @@ class Report:
             nokv_cpu = self.median("edge-nokv", route, conns, "cpu_us_per_request")
             p50 = self.median("edge", route, conns, "p50_ms")
             best_p50 = min(best_p50, p50)
+            errors = sum(s.socket_errors for s in self.cell("edge", route, conns))
             lines.append(
-                f"| `{route}` | {conns} | {self.figures('edge', route, conns, 'rps', 0)} | {self.figures('edge-nokv', route, conns, 'rps', 0)} "
-                f"| {self.median('instrumented', route, conns, 'rps') / self.median('edge', route, conns, 'rps'):.1f}× "
-                f"| {self.figures('edge', route, conns, 'p50_ms', 3)} | {self.figures('edge-nokv', route, conns, 'p50_ms', 3)} "
-                f"| {self.figures('edge', route, conns, 'p99_ms', 2)} | {self.figures('edge-nokv', route, conns, 'p99_ms', 2)} "
-                f"| {kv_cpu:.1f} / {nokv_cpu:.1f} | {kv_cpu - nokv_cpu:.1f} |"
+                f"| `{route}` | {conns} | {self.figures('edge', route, conns, 'rps', 0)} "
+                f"| {self.median('instrumented', route, conns, 'rps') / self.median('edge', route, conns, 'rps'):,.0f}× "
+                f"| {self.figures('edge', route, conns, 'p50_ms', 2)} | {p50 / self.median('instrumented', route, conns, 'p50_ms'):,.0f}× "
+                f"| {self.figures('edge', route, conns, 'p99_ms', 1)} | {self.figures('edge', route, conns, 'cpu_us_per_request', 0)} | {errors} "
+                f"| {self.figures('edge-nokv', route, conns, 'rps', 0)} | {self.figures('edge-nokv', route, conns, 'p50_ms', 2)} "
+                f"| {self.figures('edge-nokv', route, conns, 'cpu_us_per_request', 0)} | {kv_cpu - nokv_cpu:,.0f} |"
             )
-        self.targets.append(("edge p50 ≤ 1 ms on loopback (best cell, with KV)", f"{best_p50:.3f} ms", best_p50 <= TARGET_EDGE_P50_MS))
+        self.targets.append(("edge p50 ≤ 1 ms on loopback (best cell)", f"{best_p50:.2f} ms", best_p50 <= TARGET_EDGE_P50_MS))
         return lines
 
     def scrape_table(self) -> list[str]:
@@ -662,6 +663,13 @@ def main() -> int:
         *report.flask_table(),
         "",
         "## Edge variant under the WASI-HTTP host",
+        "",
+        "The host is the tests' own (`app-spin/host/serve.mjs`: jco + preview2-shim on Node 20, a fresh "
+        "component instance per request as Spin does, Spin's key-value semantics), with spin.toml's variable "
+        "defaults. \"No KV\": the host does not grant the store label the component opens, so no increment "
+        "happens and the component logs one line per request instead; the difference is a lower bound on "
+        "what the four increments per request cost on this host. Socket errors are mostly wrk's 5 s timeout "
+        "at connection counts the host cannot keep up with.",
         "",
         *report.edge_table(edge_skipped),
         "",

@@ -1,10 +1,52 @@
 #!/usr/bin/env bash
-# Prints bench/bench.py's edge manifest: how to start the edge variant under
-# the tests' WASI-HTTP host, or why it cannot be measured here.
+# Prints bench/bench.py's edge manifest (JSON on stdout): how to start the
+# edge component on the WASI-HTTP host the tests use (app-spin/host/serve.mjs:
+# jco + preview2-shim on Node, a fresh instance per request, Spin's key-value
+# semantics), or why it cannot be measured here.
+#
+#   bench/edge.sh [--rebuild]   --rebuild runs scripts/build-spin.sh even when
+#                               the component is already built
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 
-skip() { python3 -c 'import json,sys; print(json.dumps({"skip": sys.argv[1]}))' "$1"; exit 0; }
+skip() { python3 -c 'import json, sys; print(json.dumps({"skip": sys.argv[1]}))' "$1"; exit 0; }
 
-[ -x scripts/build-spin.sh ] || [ -f scripts/build-spin.sh ] || skip "scripts/build-spin.sh does not exist yet"
-skip "the edge host harness is not wired into the bench yet"
+component=app-spin/app_spin.wasm
+host=app-spin/host/serve.mjs
+[ -f scripts/build-spin.sh ] || skip "scripts/build-spin.sh does not exist"
+[ -f "$host" ] || skip "the WASI-HTTP host $host does not exist"
+if [ "${1:-}" = "--rebuild" ] || [ ! -f "$component" ] || [ ! -d app-spin/host/node_modules ]; then
+  # The build prints sizes on stdout; stdout here is the manifest.
+  bash scripts/build-spin.sh >&2 || skip "scripts/build-spin.sh failed"
+fi
+command -v node >/dev/null || skip "node is not installed"
+
+# spin.toml's variable defaults, as `spin up` resolves them; the tests pass
+# the same. Without them every request would log "variable unreadable".
+variables=()
+while IFS= read -r pair; do variables+=("$pair"); done < <(python3 - <<'PY'
+import tomllib
+manifest = tomllib.load(open("app-spin/spin.toml", "rb"))
+for name, spec in manifest.get("variables", {}).items():
+    print(f"{name}={spec.get('default', '')}")
+PY
+)
+
+python3 - "$component" "$host" "${variables[@]}" <<'PY'
+import json, sys
+component, host, *variables = sys.argv[1:]
+def serve(store):
+    argv = ["node", host, "--component", component, "--listen", "127.0.0.1:{port}",
+            "--admin", "127.0.0.1:0", "--store", store]
+    for pair in variables:
+        argv += ["--variable", pair]
+    return argv
+print(json.dumps({"servers": [
+    {"key": "edge", "label": "edge (jco host, KV store)", "argv": serve("default")},
+    # Spin grants a store by label; this one is not the label the component
+    # opens, so `open` fails and no increment happens. The component then
+    # logs one line per request, so the difference is a lower bound on what
+    # the increments cost.
+    {"key": "edge-nokv", "label": "edge (jco host, store not granted)", "argv": serve("bench-not-granted")},
+]}))
+PY

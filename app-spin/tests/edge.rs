@@ -510,6 +510,20 @@ fn native_and_edge_expose_the_same_schema() {
             1.0
         );
     }
+
+    // The native binary itself, when the run provides it (20-edge.sh does):
+    // its registry also carries process metrics, which only it can have.
+    let Some(binary) = std::env::var_os("APP_NATIVE_BIN") else {
+        eprintln!("APP_NATIVE_BIN not set: compared with the in-process native metric set only");
+        return;
+    };
+    let native = support::Native::start(std::path::Path::new(&binary));
+    assert_eq!(native.client().send("GET", "/api/items/1", &[]).status, 200);
+    for format in [ExpositionFormat::Prometheus, ExpositionFormat::OpenMetrics] {
+        let mut native_schema = native.scrape(format).schema();
+        native_schema.retain(|name, _| !name.starts_with("process_"));
+        assert_eq!(native_schema, host.scrape(format).schema(), "{format:?}");
+    }
 }
 
 #[test]

@@ -21,4 +21,7 @@ for needed in wasi:keyvalue/atomics wasi:keyvalue/store; do
 done
 
 cargo clippy -p app-spin --features edge-tests --all-targets --locked -- -D warnings
-cargo test -p app-spin --features edge-tests --test edge --locked
+# The schema test also compares with the real native binary.
+cargo build -p app-native --locked
+APP_NATIVE_BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/app-native" \
+  cargo test -p app-spin --features edge-tests --test edge --locked

@@ -192,6 +192,62 @@ impl Drop for Host {
     }
 }
 
+/// The native binary, started to compare its exposition with the edge one.
+pub struct Native {
+    pub addr: SocketAddr,
+    child: Child,
+}
+
+impl Native {
+    pub fn start(binary: &std::path::Path) -> Native {
+        let mut child = Command::new(binary)
+            .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} starts: {e}", binary.display()));
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("app-native logged its listen address")
+                .unwrap();
+            let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            // Flattened or nested under "fields", depending on the formatter.
+            let fields = if event["fields"].is_object() {
+                &event["fields"]
+            } else {
+                &event
+            };
+            if fields["message"] == "serving" {
+                break fields["listen"].as_str().unwrap().parse().unwrap();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Native { addr, child }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::connect(self.addr)
+    }
+
+    pub fn scrape(&self, format: ExpositionFormat) -> Parsed {
+        let response = self.client().send("GET", "/metrics", &[accept(format)]);
+        assert_eq!(response.status, 200);
+        parse(&response.text(), format).unwrap_or_else(|e| panic!("{e}\n{}", response.text()))
+    }
+}
+
+impl Drop for Native {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub fn accept(format: ExpositionFormat) -> (&'static str, &'static str) {
     match format {
         ExpositionFormat::OpenMetrics => ("accept", "application/openmetrics-text; version=1.0.0"),

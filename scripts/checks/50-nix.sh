@@ -5,6 +5,9 @@
 #   - shellcheck on the scripts the apps wrap (and the repo's scripts);
 #   - what nix/config.nix reads from stack.toml agrees with what `stack
 #     render` makes of it, and a missing key is an error naming the key;
+#   - the image configurations (non-root, app port) and the Spin manifest the
+#     image carries agree with stack.toml, app-spin/spin.toml and the overlay;
+#   - the pinned Rust toolchain is new enough for every locked crate;
 #   - flake.lock pins every input by rev and narHash, matching flake.nix.
 # shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
@@ -44,10 +47,15 @@ python3 -m py_compile nix/*.py
 # --- stack.toml, as Nix reads it, against what `stack render` makes of it ---
 log "nix/config.nix against the rendered manifests"
 nix-instantiate --eval --strict --json --expr 'import ./nix/config.nix { }' >"$work/config.json"
-field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval("d" + sys.argv[2]))' "$work/config.json" "$1"; }
-native_ref="$(field '["images"]["native"]["reference"]')"
-spin_ref="$(field '["images"]["spin"]["reference"]')"
-log "  nix: namespace=$(field '["namespace"]') port=$(field '["appPort"]') native=$native_ref spin=$spin_ref"
+# field a.b.c: one value of the evaluated configuration.
+field() {
+  python3 -c 'import functools, json, sys
+print(functools.reduce(lambda d, k: d[k], sys.argv[2].split("."), json.load(open(sys.argv[1]))))' \
+    "$work/config.json" "$1"
+}
+native_ref="$(field images.native.reference)"
+spin_ref="$(field images.spin.reference)"
+log "  nix: namespace=$(field namespace) port=$(field appPort) native=$native_ref spin=$spin_ref"
 
 # Rendering with the references Nix passes (nix/manifests.nix) must give
 # exactly what `stack render` makes of stack.toml alone. Committed output vs

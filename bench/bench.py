@@ -105,9 +105,9 @@ def process_tree(root: int) -> list[int]:
     return pids
 
 
-def cpu_seconds(root: int) -> float:
-    """utime + stime of the tree, plus what its reaped children used."""
-    ticks = 0
+def cpu_seconds(root: int) -> tuple[float, float]:
+    """(user, system) CPU of the tree, plus what its reaped children used."""
+    user = system = 0
     for pid in process_tree(root):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
@@ -116,8 +116,9 @@ def cpu_seconds(root: int) -> float:
         # Field 2 (the command) may hold spaces; count fields after ')'.
         fields = stat[stat.rfind(")") + 2 :].split()
         utime, stime, cutime, cstime = (int(fields[i - 3]) for i in (14, 15, 16, 17))
-        ticks += utime + stime + cutime + cstime
-    return ticks / CLOCK_TICKS
+        user += utime + cutime
+        system += stime + cstime
+    return user / CLOCK_TICKS, system / CLOCK_TICKS
 
 
 def peak_rss_kib(root: int) -> int:
@@ -202,6 +203,7 @@ class Sample:
     requests: int
     rps: float
     cpu_us_per_request: float
+    kernel_share: float
     p50_ms: float
     p99_ms: float
     socket_errors: int
@@ -229,7 +231,9 @@ def measure(wrk_prefix, server: Server, route: str, connections: int, seconds: i
     assert server.process is not None
     cpu_before = cpu_seconds(server.process.pid)
     text, requests = run_wrk(wrk_prefix, server, route, connections, seconds)
-    cpu = cpu_seconds(server.process.pid) - cpu_before
+    user_after, system_after = cpu_seconds(server.process.pid)
+    user, system = user_after - cpu_before[0], system_after - cpu_before[1]
+    cpu = user + system
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     return Sample(
@@ -239,6 +243,7 @@ def measure(wrk_prefix, server: Server, route: str, connections: int, seconds: i
         requests=requests,
         rps=rps,
         cpu_us_per_request=cpu * 1e6 / requests,
+        kernel_share=system / cpu if cpu else 0.0,
         p50_ms=parse_latency(text, "50"),
         p99_ms=parse_latency(text, "99"),
         socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
@@ -436,8 +441,8 @@ class Report:
 
     def native_table(self) -> list[str]:
         lines = [
-            "| route | conns | req/s instrumented | req/s bare | CPU µs/req instrumented | CPU µs/req bare | CPU ratio (≤ 1.05) | p50 ms instr / bare | p99 ms instrumented | p99 ms bare | p99 ratio (≤ 1.05) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| route | conns | req/s instrumented | req/s bare | CPU µs/req instrumented | CPU µs/req bare | of which kernel | CPU ratio (≤ 1.05) | p50 ms instr / bare | p99 ms instrumented | p99 ms bare | p99 ratio (≤ 1.05) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         cpu_ok = p99_ok = True
         worst_cpu = worst_p99 = 0.0
@@ -450,6 +455,7 @@ class Report:
             lines.append(
                 f"| `{route}` | {conns} | {self.figures('instrumented', route, conns, 'rps', 0)} | {self.figures('bare', route, conns, 'rps', 0)} "
                 f"| {self.figures('instrumented', route, conns, 'cpu_us_per_request', 2)} | {self.figures('bare', route, conns, 'cpu_us_per_request', 2)} "
+                f"| {self.median('instrumented', route, conns, 'kernel_share'):.0%} "
                 f"| {cpu_ratio:.3f} {verdict(cpu_ratio <= TARGET_CPU_RATIO)} "
                 f"| {self.median('instrumented', route, conns, 'p50_ms'):.3f} / {self.median('bare', route, conns, 'p50_ms'):.3f} "
                 f"| {self.figures('instrumented', route, conns, 'p99_ms', 3)} | {self.figures('bare', route, conns, 'p99_ms', 3)} "

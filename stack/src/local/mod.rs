@@ -217,6 +217,14 @@ async fn wait_ready(
     }
 }
 
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // The children die with their handles; `stack load` must not find
+        // a stack that is gone.
+        self.state.remove_descriptor();
+    }
+}
+
 impl Stack {
     /// Starts everything and waits until Prometheus scrapes every instance.
     pub async fn start(options: Options) -> anyhow::Result<Stack> {

@@ -719,8 +719,14 @@ async fn prometheus_restart(e: &mut E2e, started_unix: f64) -> anyhow::Result<()
     // The TSDB kept what came before; the only gap is the restart's.
     const DISCOVERY_THROTTLE: f64 = 5.0;
     let range = (unix_now() - started_unix).ceil() as u64 + 5;
-    let first_recording = recordings.first().context("no recording rule")?.clone();
-    for selector in [up, first_recording] {
+    // A job-level recording: it has a series for as long as there is
+    // traffic, unlike per-route ones, which come and go with sparse routes.
+    let job_recording = recordings
+        .iter()
+        .find(|r| r.starts_with("job:"))
+        .context("no job-level recording rule")?
+        .clone();
+    for selector in [up, job_recording] {
         let series = samples(e, &selector, range).await?;
         ensure!(
             !series.is_empty(),
@@ -1077,7 +1083,8 @@ pub fn command_line(dir: &Path, app_binary: &Path, config_file: &Path) {
             .args(["--app-ports", &format!("{},{}", ports[3], ports[4])])
             .arg("--app-binary")
             .arg(app_binary)
-            .args(["--no-build", "--no-install"])
+            // The edge host only slows this down; the in-process test runs it.
+            .args(["--no-build", "--no-install", "--no-edge"])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -3,9 +3,6 @@
 # edge component on the WASI-HTTP host the tests use (app-spin/host/serve.mjs:
 # jco + preview2-shim on Node, a fresh instance per request, Spin's key-value
 # semantics), or why it cannot be measured here.
-#
-#   bench/edge.sh [--rebuild]   --rebuild runs scripts/build-spin.sh even when
-#                               the component is already built
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 
@@ -15,7 +12,13 @@ component=app-spin/app_spin.wasm
 host=app-spin/host/serve.mjs
 [ -f scripts/build-spin.sh ] || skip "scripts/build-spin.sh does not exist"
 [ -f "$host" ] || skip "the WASI-HTTP host $host does not exist"
-if [ "${1:-}" = "--rebuild" ] || [ ! -f "$component" ] || [ ! -d app-spin/host/node_modules ]; then
+# Rebuilt only when missing or older than its sources, so a run never
+# measures a stale component and never rebuilds one another check just made.
+stale() {
+  [ ! -f "$component" ] || [ ! -d app-spin/host/node_modules ] ||
+    [ -n "$(find app-spin/src app-spin/Cargo.toml app-core/src app-core/Cargo.toml Cargo.lock -newer "$component" -print -quit)" ]
+}
+if stale; then
   # The build prints sizes on stdout; stdout here is the manifest.
   bash scripts/build-spin.sh >&2 || skip "scripts/build-spin.sh failed"
 fi

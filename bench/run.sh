@@ -42,13 +42,7 @@ if ! cmp -s "$requirements" bench/.venv/installed.txt 2>/dev/null; then
   cp "$requirements" bench/.venv/installed.txt
 fi
 
-# A full run measures the component built from this checkout; the smoke
-# run reuses one that scripts/checks/20-edge.sh already built.
-if [ "$mode" = full ]; then
-  bash bench/edge.sh --rebuild > bench/work/edge.json
-else
-  bash bench/edge.sh > bench/work/edge.json
-fi
+bash bench/edge.sh > bench/work/edge.json
 
 log "running ($mode)"
 python3 bench/bench.py --mode "$mode" --out "$out"

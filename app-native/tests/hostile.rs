@@ -693,12 +693,38 @@ fn memory_stays_bounded_under_a_mixed_attack() {
             })
         })
         .collect();
+    // Pipelined requests from clients that never read their answers: the
+    // server must stop reading (backpressure), not queue answers forever.
+    let pipeliners: Vec<_> = (0..4)
+        .map(|_| {
+            thread::spawn(move || {
+                let mut stream = TcpStream::connect(addr).unwrap();
+                stream
+                    .set_write_timeout(Some(Duration::from_secs(3)))
+                    .unwrap();
+                let request = b"GET /api/items HTTP/1.1\r\nhost: t\r\n\r\n".repeat(1000);
+                let mut sent = 0;
+                while sent < 200 && stream.write_all(&request).is_ok() {
+                    sent += 1;
+                }
+                (sent, stream)
+            })
+        })
+        .collect();
+    let stalled: Vec<(usize, TcpStream)> =
+        pipeliners.into_iter().map(|p| p.join().unwrap()).collect();
+    for (sent, _) in &stalled {
+        assert!(
+            *sent < 200,
+            "200,000 pipelined requests went in without a reader"
+        );
+    }
     let silent: Vec<Vec<TcpStream>> = attackers.into_iter().map(|a| a.join().unwrap()).collect();
     // Let the silent ones time out and memory go back.
     thread::sleep(Duration::from_secs(3));
     assert_serving(&server);
-    drop(silent);
     let after = rss_kib(server.pid());
+    drop((silent, stalled));
     eprintln!("RSS {before} KiB before, {after} KiB after the attack");
     assert!(
         after < before + 64 * 1024,

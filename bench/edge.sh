@@ -46,10 +46,9 @@ def serve(store):
     return argv
 print(json.dumps({"servers": [
     {"key": "edge", "label": "edge (jco host, KV store)", "argv": serve("default")},
-    # Spin grants a store by label; this one is not the label the component
-    # opens, so `open` fails and no increment happens. The component then
-    # logs one line per request, so the difference is a lower bound on what
-    # the increments cost.
-    {"key": "edge-nokv", "label": "edge (jco host, store not granted)", "argv": serve("bench-not-granted")},
+    # The store outage case: the host grants a label the component does not
+    # open, so `open` fails, nothing is counted and the component logs one
+    # line per request; the user's requests must still be served.
+    {"key": "edge-nokv", "label": "edge (jco host, store unavailable)", "argv": serve("bench-not-granted")},
 ]}))
 PY

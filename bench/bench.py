@@ -59,7 +59,7 @@ class Plan:
 
 
 PLANS = {
-    "full": Plan([1, 16, 64, 256], 4, 3, 2, ["--warm-up-time", "1", "--measurement-time", "3"]),
+    "full": Plan([1, 16, 64, 256], 3, 3, 2, ["--warm-up-time", "1", "--measurement-time", "3"]),
     # Seconds per server, just enough to prove every bench still runs.
     "smoke": Plan([16], 1, 1, 1, ["--test"]),
 }

@@ -14,7 +14,8 @@ use super::receiver::Receiver;
 use super::state::StateDir;
 use super::tools::repo_root;
 use super::traffic::{Scenario, TrafficOptions};
-use super::{Options, Stack, edge_host, std_duration};
+use super::{Options, Stack, edge_host};
+use crate::PromDuration;
 use crate::config::Config;
 
 #[derive(clap::Args, Debug)]
@@ -161,7 +162,11 @@ fn options(args: &UpArgs) -> anyhow::Result<Options> {
 
 fn banner(stack: &Stack) -> String {
     let urls = stack.urls();
-    let instances: Vec<String> = stack.instances().iter().map(|i| i.base_url()).collect();
+    let instances: Vec<String> = stack
+        .instances()
+        .iter()
+        .map(|i| format!("{} ({})", i.base_url(), i.variant.as_str()))
+        .collect();
     format!(
         "\nThe local stack is up.\n\
          \x20 alerts        {prom}/classic/alerts\n\
@@ -226,11 +231,22 @@ pub fn up(args: UpArgs) -> anyhow::Result<ExitCode> {
             }
         }
         progress.step("stopping (Ctrl-C again to kill everything at once)");
-        tokio::select! {
-            () = stack.shutdown() => Ok(ExitCode::SUCCESS),
-            // Leaving kills the children: kill-on-drop, and their
-            // parent-death signal.
-            _ = interrupt.recv() => Ok(ExitCode::from(130)),
+        let stopping = std::time::Instant::now();
+        let shutdown = stack.shutdown();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return Ok(ExitCode::SUCCESS),
+                _ = interrupt.recv() => {
+                    // The same Ctrl-C can arrive twice (sent to us and to
+                    // our process group, as `timeout` does): only a later
+                    // one means "now". Leaving kills the children:
+                    // kill-on-drop, and their parent-death signal.
+                    if stopping.elapsed() > Duration::from_secs(1) {
+                        return Ok(ExitCode::from(130));
+                    }
+                }
+            }
         }
     })
 }
@@ -266,27 +282,32 @@ pub fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     );
     println!("traffic scenario now {}", reply.text().trim());
     let a = &config.alerts;
-    let window = std_duration(a.rate_window);
+    // The ratio crosses its threshold within the window, then must hold for
+    // `for`: their sum bounds the wait.
+    let within = |for_: PromDuration| {
+        PromDuration::from_millis(a.rate_window.as_millis() + for_.as_millis())
+    };
     let expect = match args.scenario {
         Scenario::Errors => format!(
             "HighErrorRate fires once the {}-window 5xx ratio has stayed above {} for {} \
-             (about {:?} from now)",
+             (within about {})",
             a.rate_window,
             a.error_ratio,
             a.error_for,
-            window + std_duration(a.error_for)
+            within(a.error_for)
         ),
         Scenario::Slow => format!(
-            "HighLatency fires once the {}-window p95 has stayed above {} s for {} (about {:?} from now)",
+            "HighLatency fires once the {}-window p95 has stayed above {} s for {} (within about {})",
             a.rate_window,
             a.latency_p95_seconds,
             a.latency_for,
-            window + std_duration(a.latency_for)
+            within(a.latency_for)
         ),
         Scenario::Normal => format!(
             "firing HighErrorRate or HighLatency resolve once the {} window holds only normal \
-             traffic (about {:?} from now)",
-            a.rate_window, window
+             traffic (within about {})",
+            a.rate_window,
+            within(PromDuration::default())
         ),
     };
     println!("{expect}");

@@ -165,3 +165,62 @@ pub fn write_atomically(path: &Path, contents: &str) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", temporary.display()))?;
     std::fs::rename(&temporary, path).with_context(|| format!("writing {}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("stack-state-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn fresh_empties_only_a_state_directory_of_ours() {
+        let foreign = scratch("foreign");
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("thesis.tex"), "precious").unwrap();
+        let error = StateDir::new(&foreign)
+            .prepare(true)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("refusing to empty"), "{error}");
+        assert!(foreign.join("thesis.tex").exists());
+        std::fs::remove_dir_all(&foreign).unwrap();
+
+        let ours = scratch("ours");
+        let state = StateDir::new(&ours);
+        state.prepare(false).unwrap();
+        std::fs::write(state.prometheus_data().join("chunk"), "old").unwrap();
+        assert!(state.has_data());
+        state.prepare(false).unwrap();
+        assert!(state.has_data(), "a second start must reuse the data");
+        state.prepare(true).unwrap();
+        assert!(!state.has_data(), "--fresh must start clean");
+        std::fs::remove_dir_all(&ours).unwrap();
+    }
+
+    #[test]
+    fn a_descriptor_of_a_dead_process_means_nothing_runs() {
+        let dir = scratch("descriptor");
+        let state = StateDir::new(&dir);
+        state.prepare(false).unwrap();
+        let mut descriptor = Descriptor {
+            pid: std::process::id(),
+            control_url: "http://127.0.0.1:1".into(),
+            prometheus_url: String::new(),
+            alertmanager_url: String::new(),
+            receiver_log_url: String::new(),
+            children: Vec::new(),
+        };
+        state.write_descriptor(&descriptor).unwrap();
+        assert_eq!(state.read_descriptor(), Some(descriptor.clone()));
+        // Our own pid is not "another stack"; a pid beyond pid_max belongs to nobody.
+        assert!(state.running().is_none());
+        descriptor.pid = u32::MAX / 2;
+        state.write_descriptor(&descriptor).unwrap();
+        assert!(state.running().is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

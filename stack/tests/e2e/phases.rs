@@ -315,7 +315,7 @@ async fn scenarios(e: &mut E2e, started_unix: f64) -> anyhow::Result<()> {
     errors(e).await?;
     e.settle().await?;
 
-    step("3. AppDown inhibits the error alert of its job");
+    step("3. AppDown inhibits the error and latency alerts of its job");
     inhibition(e).await?;
     e.settle().await?;
 
@@ -872,59 +872,63 @@ async fn inhibition(e: &mut E2e) -> anyhow::Result<()> {
     .await?;
 
     let mark = Instant::now();
-    e.stack.traffic().set_scenario(Scenario::Errors);
-    let firing_bound = e.bound(e.config().alerts.error_for);
-    e.wait_prometheus_firing(HIGH_ERROR_RATE, &[], firing_bound)
+    let alerts = &e.config().alerts;
+    let symptoms = [
+        (Scenario::Errors, HIGH_ERROR_RATE, alerts.error_for),
+        (Scenario::Slow, HIGH_LATENCY, alerts.latency_for),
+    ];
+    for (scenario, alert, for_) in symptoms {
+        e.stack.traffic().set_scenario(scenario);
+        e.wait_prometheus_firing(alert, &[], e.bound(for_)).await?;
+        // Alertmanager has the alert and holds it back because of AppDown.
+        let filter = encode_query_value(&format!("alertname=\"{alert}\""));
+        let inhibited = poll::until(
+            &format!("{alert} suppressed by AppDown in Alertmanager"),
+            Duration::from_secs(15),
+            Duration::from_millis(200),
+            || async {
+                let alerts = e
+                    .alertmanager_get(&format!("/api/v2/alerts?filter={filter}"))
+                    .await?;
+                let suppressed = alerts.as_array().into_iter().flatten().find(|a| {
+                    a["status"]["state"] == "suppressed"
+                        && a["status"]["inhibitedBy"]
+                            .as_array()
+                            .is_some_and(|by| !by.is_empty())
+                });
+                Ok(suppressed.map(|a| a["status"].clone()))
+            },
+        )
         .await?;
-    // Alertmanager has the alert and holds it back because of AppDown.
-    let inhibited = poll::until(
-        "HighErrorRate suppressed by AppDown in Alertmanager",
-        Duration::from_secs(15),
-        Duration::from_millis(200),
-        || async {
-            let alerts = e
-                .alertmanager_get(&format!(
-                    "/api/v2/alerts?filter={}",
-                    encode_query_value("alertname=\"HighErrorRate\"")
-                ))
-                .await?;
-            let suppressed = alerts.as_array().into_iter().flatten().find(|a| {
-                a["status"]["state"] == "suppressed"
-                    && a["status"]["inhibitedBy"]
-                        .as_array()
-                        .is_some_and(|by| !by.is_empty())
-            });
-            Ok(suppressed.map(|a| a["status"].clone()))
-        },
-    )
-    .await?;
-    eprintln!("    Alertmanager: HighErrorRate {inhibited}");
-    // It stays undelivered over the time it would otherwise take to arrive.
+        eprintln!("    `stack load {scenario}`: {alert} fires; Alertmanager: {inhibited}");
+    }
+    // Neither reaches the receiver over the time it would otherwise take.
     let config = e.config();
     let quiet = std_duration(config.alertmanager.group_wait)
         + std_duration(config.alertmanager.group_interval) * 2
         + Duration::from_secs(1);
     let leaked = poll::until(
-        "the inhibited alert to stay undelivered",
+        "the inhibited alerts to stay undelivered",
         quiet,
         Duration::from_millis(100),
         || async {
             let leaked = e.stack.receiver().notifications().into_iter().find(|d| {
                 d.arrived > mark
-                    && d.alerts()
-                        .iter()
-                        .any(|a| alert_is(a, HIGH_ERROR_RATE, "firing", &[]))
+                    && d.alerts().iter().any(|a| {
+                        alert_is(a, HIGH_ERROR_RATE, "firing", &[])
+                            || alert_is(a, HIGH_LATENCY, "firing", &[])
+                    })
             });
             Ok(leaked.map(|d| d.payload))
         },
     )
     .await;
     if let Ok(payload) = leaked {
-        bail!("HighErrorRate was delivered while AppDown fired for its job: {payload}");
+        bail!("a symptom alert was delivered while AppDown fired for its job: {payload}");
     }
     eprintln!(
-        "    HighErrorRate held back for {:.1} s while AppDown fired",
-        quiet.as_secs_f64()
+        "    HighErrorRate and HighLatency held back for {:.1} s while AppDown fired",
+        mark.elapsed().as_secs_f64()
     );
 
     e.stack.traffic().set_scenario(Scenario::Normal);

@@ -43,7 +43,6 @@ pub use traffic::{Scenario, Stats, Traffic, TrafficOptions};
 use child::{Child, Spec};
 use http::HttpClient;
 use server::ControlServer;
-use tools::Tools;
 
 /// How to run the stack. Ports and intervals come from `config`
 /// (`local.*`, `prometheus.*`, `alertmanager.*`, `alerts.*`).
@@ -161,7 +160,6 @@ impl Instance {
 pub struct Stack {
     options: Options,
     state: StateDir,
-    tools: Tools,
     instances: Vec<Instance>,
     prometheus_spec: Spec,
     prometheus: Option<Child>,
@@ -436,7 +434,6 @@ impl Stack {
         let mut stack = Stack {
             options,
             state,
-            tools,
             instances,
             prometheus_spec,
             prometheus: None,
@@ -472,13 +469,6 @@ impl Stack {
 
     pub fn state(&self) -> &StateDir {
         &self.state
-    }
-
-    pub fn tools_used(&self) -> (PathBuf, PathBuf) {
-        (
-            self.tools.prometheus.clone(),
-            self.tools.alertmanager.clone(),
-        )
     }
 
     pub fn receiver(&self) -> &Receiver {

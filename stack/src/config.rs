@@ -181,7 +181,7 @@ impl Default for Alertmanager {
     fn default() -> Self {
         Alertmanager {
             port: 9093,
-            webhook_url: "http://alert-receiver:9095/alerts".into(),
+            webhook_url: crate::monitoring::receiver_url(),
             watchdog_url: None,
             group_wait: PromDuration::from_secs(30),
             group_interval: PromDuration::from_mins(5),

@@ -25,6 +25,9 @@ enum Command {
     Up(stack::local::UpArgs),
     /// Switch the running local stack's traffic: normal, errors or slow.
     Load(stack::local::LoadArgs),
+    /// Run the Alertmanager webhook receiver alone (as the cluster does):
+    /// one JSON line per notification on stdout.
+    Receive(stack::local::ReceiveArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render_command(args),
         Command::Up(args) => stack::local::up(args),
         Command::Load(args) => stack::local::load(args),
+        Command::Receive(args) => stack::local::receive(args),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,18 @@ pub const PROMETHEUS_SERVICE: &str = "prometheus";
 pub const ALERTMANAGER_SERVICE: &str = "alertmanager";
 pub const GRAFANA_SERVICE: &str = "grafana";
 
+/// The in-cluster webhook receiver (`stack receive`): its Service, port and
+/// path make the default `alertmanager.webhook_url`, and the manifests
+/// deploy exactly this Service, so the two cannot drift apart.
+pub const RECEIVER_SERVICE: &str = "alert-receiver";
+pub const RECEIVER_PORT: u16 = 9095;
+pub const RECEIVER_PATH: &str = "/alerts";
+
+/// The URL Alertmanager reaches the in-cluster receiver at.
+pub fn receiver_url() -> String {
+    format!("http://{RECEIVER_SERVICE}:{RECEIVER_PORT}{RECEIVER_PATH}")
+}
+
 /// Pod label (besides the recommended `app.kubernetes.io/*` ones) telling
 /// which build serves: `native` or `spin`. Becomes the `variant` target label.
 pub const POD_VARIANT_LABEL: &str = "variant";

@@ -1,7 +1,9 @@
-//! `stack up` and `stack load`.
+//! `stack up`, `stack load` and `stack receive`.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -11,12 +13,14 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::http::HttpClient;
 use super::progress::Progress;
 use super::receiver::Receiver;
+use super::server::ControlServer;
 use super::state::StateDir;
 use super::tools::repo_root;
 use super::traffic::{Scenario, TrafficOptions};
 use super::{Options, Stack, edge_host};
 use crate::PromDuration;
 use crate::config::Config;
+use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT};
 
 #[derive(clap::Args, Debug)]
 pub struct UpArgs {
@@ -77,6 +81,16 @@ pub struct LoadArgs {
     /// Configuration file, for the thresholds and durations it prints.
     #[arg(long, default_value = "stack.toml")]
     pub config: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReceiveArgs {
+    /// Address to listen on.
+    #[arg(long, default_value_t = SocketAddr::from(([0, 0, 0, 0], RECEIVER_PORT)))]
+    pub listen: SocketAddr,
+    /// Path Alertmanager POSTs notifications to.
+    #[arg(long, default_value = RECEIVER_PATH)]
+    pub path: String,
 }
 
 /// A default relative path is taken from the repository when the current
@@ -181,7 +195,7 @@ fn banner(stack: &Stack) -> String {
         prom = urls.prometheus,
         am = urls.alertmanager,
         webhook = urls.webhook,
-        log = stack.receiver().log_path().display(),
+        log = stack.state().receiver_log().display(),
         instances = instances.join(", "),
         rate = stack.options().traffic.requests_per_second,
         state = stack.state().root().display(),
@@ -316,6 +330,41 @@ pub fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
         descriptor.prometheus_url, descriptor.receiver_log_url
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `stack receive`: the webhook receiver alone, as the cluster runs it.
+/// Each notification is one JSON line on stdout; SIGTERM or Ctrl-C stops it.
+pub fn receive(args: ReceiveArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        args.path.starts_with('/'),
+        "--path {:?} must start with /",
+        args.path
+    );
+    runtime()?.block_on(async move {
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        let _server = ControlServer::start(
+            listener,
+            args.path.clone(),
+            Arc::new(Receiver::stdout()),
+            None,
+        );
+        // stdout carries only notifications; this goes to stderr.
+        eprintln!(
+            "stack receive: POST http://{address}{} (GET /healthz); one JSON line per notification on stdout",
+            args.path
+        );
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        eprintln!("stack receive: stopping");
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 #[cfg(test)]

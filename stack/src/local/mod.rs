@@ -32,7 +32,7 @@ use crate::monitoring::Monitoring;
 use crate::prometheus::{LocalTarget, file_sd_targets};
 
 pub use child::process_exists;
-pub use cli::{LoadArgs, UpArgs, load, up};
+pub use cli::{LoadArgs, ReceiveArgs, UpArgs, load, receive, up};
 pub use ports::free_port;
 pub use progress::Progress;
 pub use receiver::{Delivery, Receiver};
@@ -422,7 +422,7 @@ impl Stack {
             control_listener,
             webhook_path.clone(),
             receiver.clone(),
-            traffic.clone(),
+            Some(traffic.clone()),
         );
         let urls = Urls {
             prometheus: format!("http://{}", local.prometheus_address),

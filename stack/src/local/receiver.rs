@@ -1,6 +1,8 @@
-//! The webhook receiver Alertmanager notifies: it appends every delivery to a
-//! JSON-lines file (one object per line: when, whether it was accepted, the
-//! payload) and keeps them in memory for whoever runs the stack.
+//! The webhook receiver Alertmanager notifies: it writes every delivery as
+//! one JSON line (when, whether it was accepted, the payload). The local
+//! stack appends the lines to a file and keeps the deliveries in memory;
+//! `stack receive`, the in-cluster receiver, prints them on stdout and keeps
+//! nothing, so it can run for months.
 //!
 //! It can be told to fail the next deliveries with 500, to prove that
 //! Alertmanager retries a receiver that is down.
@@ -35,10 +37,17 @@ impl Delivery {
 
 #[derive(Debug)]
 pub struct Receiver {
-    log_path: PathBuf,
-    log: Mutex<File>,
-    deliveries: Mutex<Vec<Delivery>>,
+    log: Log,
+    /// Every delivery, for whoever runs the local stack; `None` keeps none.
+    deliveries: Option<Mutex<Vec<Delivery>>>,
     fail_next: AtomicU32,
+}
+
+/// Where the JSON lines go.
+#[derive(Debug)]
+enum Log {
+    File { path: PathBuf, file: Mutex<File> },
+    Stdout,
 }
 
 /// What the receiver answers.
@@ -64,15 +73,31 @@ impl Receiver {
             .open(log_path)
             .with_context(|| format!("opening {}", log_path.display()))?;
         Ok(Receiver {
-            log_path: log_path.to_path_buf(),
-            log: Mutex::new(log),
-            deliveries: Mutex::new(Vec::new()),
+            log: Log::File {
+                path: log_path.to_path_buf(),
+                file: Mutex::new(log),
+            },
+            deliveries: Some(Mutex::new(Vec::new())),
             fail_next: AtomicU32::new(0),
         })
     }
 
-    pub fn log_path(&self) -> &Path {
-        &self.log_path
+    /// A receiver printing each delivery on stdout and remembering none
+    /// (`stack receive`: the container log is the record).
+    pub fn stdout() -> Receiver {
+        Receiver {
+            log: Log::Stdout,
+            deliveries: None,
+            fail_next: AtomicU32::new(0),
+        }
+    }
+
+    /// The JSON-lines file, when the receiver writes one.
+    pub fn log_path(&self) -> Option<&Path> {
+        match &self.log {
+            Log::File { path, .. } => Some(path),
+            Log::Stdout => None,
+        }
     }
 
     /// Answers the next `count` deliveries with 500.
@@ -80,9 +105,13 @@ impl Receiver {
         self.fail_next.store(count, Ordering::SeqCst);
     }
 
-    /// Every delivery attempt so far, refused ones included, oldest first.
+    /// Every delivery attempt so far, refused ones included, oldest first
+    /// (none for a receiver that remembers none).
     pub fn deliveries(&self) -> Vec<Delivery> {
-        self.deliveries.lock().expect("deliveries lock").clone()
+        self.deliveries
+            .as_ref()
+            .map(|d| d.lock().expect("deliveries lock").clone())
+            .unwrap_or_default()
     }
 
     /// Accepted deliveries only.
@@ -119,16 +148,19 @@ impl Receiver {
             "accepted": delivery.accepted,
             "payload": delivery.payload,
         });
-        {
-            let mut log = self.log.lock().expect("log lock");
-            // A full disk must not take the receiver down; the in-memory
-            // copy still holds the delivery.
-            let _ = writeln!(log, "{line}");
+        // A full disk or a closed stdout must not take the receiver down;
+        // the local stack's in-memory copy still holds the delivery.
+        match &self.log {
+            Log::File { file, .. } => {
+                let _ = writeln!(file.lock().expect("log lock"), "{line}");
+            }
+            Log::Stdout => {
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            }
         }
-        self.deliveries
-            .lock()
-            .expect("deliveries lock")
-            .push(delivery);
+        if let Some(deliveries) = &self.deliveries {
+            deliveries.lock().expect("deliveries lock").push(delivery);
+        }
         if refuse {
             Verdict::Refused
         } else {

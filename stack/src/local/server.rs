@@ -1,10 +1,12 @@
 //! The local stack's own HTTP endpoint: the webhook Alertmanager notifies,
-//! the receiver log, and the control routes `stack load` uses.
+//! the receiver log, and the control routes `stack load` uses. `stack
+//! receive` serves the same webhook without the traffic routes.
 //!
 //! | route | |
 //! |---|---|
 //! | `POST <webhook path>` | a notification (the path of `local.webhook_url`) |
-//! | `GET <webhook path>` | the receiver log, JSON lines |
+//! | `GET <webhook path>` | the receiver log, JSON lines (when it has a file) |
+//! | `GET /healthz` | 200 while the server accepts connections |
 //! | `GET /scenario`, `PUT /scenario` | the traffic scenario (body: its name) |
 //! | `GET /traffic` | traffic counters, JSON |
 
@@ -30,7 +32,8 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 struct Routes {
     webhook_path: String,
     receiver: Arc<Receiver>,
-    traffic: Arc<Traffic>,
+    /// `None` for `stack receive`, which generates no traffic.
+    traffic: Option<Arc<Traffic>>,
 }
 
 /// Serves until dropped.
@@ -50,7 +53,7 @@ impl ControlServer {
         listener: TcpListener,
         webhook_path: String,
         receiver: Arc<Receiver>,
-        traffic: Arc<Traffic>,
+        traffic: Option<Arc<Traffic>>,
     ) -> ControlServer {
         let routes = Arc::new(Routes {
             webhook_path,
@@ -107,20 +110,40 @@ impl Routes {
                 Verdict::Refused => text(StatusCode::INTERNAL_SERVER_ERROR, "failing on purpose"),
                 Verdict::Invalid(why) => text(StatusCode::BAD_REQUEST, why),
             },
-            (&Method::GET, p) if p == self.webhook_path => {
-                match tokio::fs::read(self.receiver.log_path()).await {
+            (&Method::GET, p) if p == self.webhook_path => match self.receiver.log_path() {
+                Some(log_path) => match tokio::fs::read(log_path).await {
                     Ok(log) => reply(StatusCode::OK, "application/x-ndjson", log),
                     Err(err) => text(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         format!("reading the log: {err}"),
                     ),
-                }
-            }
-            (&Method::GET, "/scenario") => text(StatusCode::OK, self.traffic.scenario().as_str()),
+                },
+                None => text(
+                    StatusCode::NOT_FOUND,
+                    "this receiver logs to stdout only: see its container log",
+                ),
+            },
+            (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
+            (method, path) => match &self.traffic {
+                Some(traffic) => self.control(traffic, method, path, &body),
+                None => text(StatusCode::NOT_FOUND, "not found"),
+            },
+        }
+    }
+
+    fn control(
+        &self,
+        traffic: &Traffic,
+        method: &Method,
+        path: &str,
+        body: &[u8],
+    ) -> Response<Full<Bytes>> {
+        match (method, path) {
+            (&Method::GET, "/scenario") => text(StatusCode::OK, traffic.scenario().as_str()),
             (&Method::PUT | &Method::POST, "/scenario") => {
-                match String::from_utf8_lossy(&body).parse::<Scenario>() {
+                match String::from_utf8_lossy(body).parse::<Scenario>() {
                     Ok(scenario) => {
-                        self.traffic.set_scenario(scenario);
+                        traffic.set_scenario(scenario);
                         text(
                             StatusCode::OK,
                             format!("{scenario}: {}", scenario.describe()),
@@ -132,7 +155,7 @@ impl Routes {
             (&Method::GET, "/traffic") => reply(
                 StatusCode::OK,
                 "application/json",
-                self.traffic.stats().to_json().to_string(),
+                traffic.stats().to_json().to_string(),
             ),
             (&Method::GET, "/") => text(
                 StatusCode::OK,

@@ -23,7 +23,6 @@ import platform
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -35,15 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 ROUTES = ["/", "/api/items/1"]
+
+sys.path.insert(0, str(BENCH))
+import report  # noqa: E402  (bench/report.py renders the table)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-TARGET_CPU_RATIO = 1.05
-TARGET_P99_RATIO = 1.05
-TARGET_FLASK_CPU = 35.0
-TARGET_RECORD_NS = 100.0
-TARGET_RENDER_DEFAULT_NS = 1_000_000.0
-TARGET_EDGE_P50_MS = 1.0
-
 
 class BenchError(Exception):
     """A bench that broke, as opposed to a target that was missed."""
@@ -332,11 +326,13 @@ def edge_servers() -> tuple[list[Server], str | None]:
     return servers, None
 
 
-def measure_scrape(wrk_prefix, server: Server, seconds: int) -> tuple[Sample, str]:
+def measure_scrape(wrk_prefix, server: Server, seconds: int) -> dict:
     status, body = http_get(server.url("/metrics"))
     if status != 200:
         raise BenchError(f"{server.label} /metrics answered {status}")
-    return measure(wrk_prefix, server, "/metrics", 1, seconds), body
+    values = [line for line in body.splitlines() if line and not line.startswith("#")]
+    sample = measure(wrk_prefix, server, "/metrics", 1, seconds)
+    return {"sample": sample.__dict__, "values": len(values), "bytes": len(body.encode())}
 
 
 def host_stats(server: Server) -> dict | None:
@@ -400,9 +396,10 @@ def run_criterion(plan: Plan, prefix: list[str]) -> dict:
     (WORK / "criterion.log").write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         raise BenchError(f"criterion bench failed; see {WORK / 'criterion.log'}")
-    sizes = {}
-    for group, case, size in re.findall(r"^render-size (\S+) (\S+) (\d+)$", done.stdout, re.MULTILINE):
-        sizes[(group, case)] = int(size)
+    sizes = [
+        (group, case, int(size))
+        for group, case, size in re.findall(r"^render-size (\S+) (\S+) (\d+)$", done.stdout, re.MULTILINE)
+    ]
     if not sizes:
         raise BenchError("criterion bench printed no render sizes")
     estimates = {}
@@ -419,18 +416,7 @@ def run_criterion(plan: Plan, prefix: list[str]) -> dict:
     return {"sizes": sizes, "estimates": estimates}
 
 
-# --- report --------------------------------------------------------------------
-
-
-def spread(values: list[float], digits: int = 1) -> str:
-    med = statistics.median(values)
-    if len(values) == 1:
-        return f"{med:,.{digits}f}"
-    return f"{med:,.{digits}f} ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
-
-
-def verdict(ok: bool) -> str:
-    return "pass" if ok else "**FAIL**"
+# --- the run record ---------------------------------------------------------------
 
 
 def machine() -> list[str]:
@@ -440,188 +426,11 @@ def machine() -> list[str]:
             cpu = line.split(":", 1)[1].strip()
             break
     mem_kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     return [
         f"{cpu}, {os.cpu_count()} logical CPUs, {mem_kib / 1024 / 1024:.1f} GiB RAM",
-        f"Linux {platform.release()}; {subprocess.run(['wrk', '--version'], capture_output=True, text=True).stdout.splitlines()[0].split(' [')[0]}",
+        f"Linux {platform.release()}; {wrk.split(' [')[0]}; Python {platform.python_version()}",
     ]
-
-
-class Report:
-    def __init__(self, samples: list[Sample], servers: dict[str, Server]):
-        self.samples = samples
-        self.servers = servers
-        self.targets: list[tuple[str, str, bool | None]] = []
-
-    def cell(self, server: str, route: str, conns: int) -> list[Sample]:
-        return [s for s in self.samples if (s.server, s.route, s.connections) == (server, route, conns)]
-
-    def median(self, server, route, conns, attr) -> float:
-        return statistics.median(getattr(s, attr) for s in self.cell(server, route, conns))
-
-    def cells(self) -> list[tuple[str, int]]:
-        seen = []
-        for s in self.samples:
-            if (s.route, s.connections) not in seen:
-                seen.append((s.route, s.connections))
-        return seen
-
-    def figures(self, server, route, conns, attr, digits=1) -> str:
-        return spread([getattr(s, attr) for s in self.cell(server, route, conns)], digits)
-
-    def native_table(self) -> list[str]:
-        lines = [
-            "| route | conns | req/s instrumented | req/s bare | CPU µs/req instrumented | CPU µs/req bare | of which kernel | CPU ratio (≤ 1.05) | p50 ms instr / bare | p99 ms instrumented | p99 ms bare | p99 ratio (≤ 1.05) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        cpu_ok = p99_ok = True
-        worst_cpu = worst_p99 = 0.0
-        for route, conns in self.cells():
-            cpu_ratio = self.median("instrumented", route, conns, "cpu_us_per_request") / self.median("bare", route, conns, "cpu_us_per_request")
-            p99_ratio = self.median("instrumented", route, conns, "p99_ms") / self.median("bare", route, conns, "p99_ms")
-            cpu_ok &= cpu_ratio <= TARGET_CPU_RATIO
-            p99_ok &= p99_ratio <= TARGET_P99_RATIO
-            worst_cpu, worst_p99 = max(worst_cpu, cpu_ratio), max(worst_p99, p99_ratio)
-            lines.append(
-                f"| `{route}` | {conns} | {self.figures('instrumented', route, conns, 'rps', 0)} | {self.figures('bare', route, conns, 'rps', 0)} "
-                f"| {self.figures('instrumented', route, conns, 'cpu_us_per_request', 2)} | {self.figures('bare', route, conns, 'cpu_us_per_request', 2)} "
-                f"| {self.median('instrumented', route, conns, 'kernel_share'):.0%} "
-                f"| {cpu_ratio:.3f} {verdict(cpu_ratio <= TARGET_CPU_RATIO)} "
-                f"| {self.median('instrumented', route, conns, 'p50_ms'):.3f} / {self.median('bare', route, conns, 'p50_ms'):.3f} "
-                f"| {self.figures('instrumented', route, conns, 'p99_ms', 3)} | {self.figures('bare', route, conns, 'p99_ms', 3)} "
-                f"| {p99_ratio:.3f} {verdict(p99_ratio <= TARGET_P99_RATIO)} |"
-            )
-        self.targets.append(("CPU per request instrumented/bare ≤ 1.05 (every cell)", f"worst {worst_cpu:.3f}", cpu_ok))
-        self.targets.append(("p99 latency instrumented/bare ≤ 1.05 (every cell)", f"worst {worst_p99:.3f}", p99_ok))
-        return lines
-
-    def flask_table(self) -> list[str]:
-        lines = [
-            "| route | conns | req/s Flask | req/s native | req/s native/Flask | CPU µs/req Flask | CPU µs/req native | CPU Flask/native (≥ 35) | CPU Flask/bare | p99 ms Flask |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        ok, least = True, float("inf")
-        for route, conns in self.cells():
-            flask_cpu = self.median("flask", route, conns, "cpu_us_per_request")
-            ratio = flask_cpu / self.median("instrumented", route, conns, "cpu_us_per_request")
-            bare_ratio = flask_cpu / self.median("bare", route, conns, "cpu_us_per_request")
-            rps_ratio = self.median("instrumented", route, conns, "rps") / self.median("flask", route, conns, "rps")
-            ok &= ratio >= TARGET_FLASK_CPU
-            least = min(least, ratio)
-            lines.append(
-                f"| `{route}` | {conns} | {self.figures('flask', route, conns, 'rps', 0)} | {self.median('instrumented', route, conns, 'rps'):,.0f} "
-                f"| {rps_ratio:.1f}× | {self.figures('flask', route, conns, 'cpu_us_per_request', 1)} | {self.median('instrumented', route, conns, 'cpu_us_per_request'):.2f} "
-                f"| {ratio:.1f}× {verdict(ratio >= TARGET_FLASK_CPU)} | {bare_ratio:.1f}× | {self.figures('flask', route, conns, 'p99_ms', 2)} |"
-            )
-        self.targets.append(("Flask CPU per request ≥ 35× native (every cell)", f"least {least:.1f}×", ok))
-        return lines
-
-    def edge_table(self, skipped: str | None) -> list[str]:
-        if skipped:
-            self.targets.append(("edge p50 ≤ 1 ms on loopback", f"not measured: {skipped}", None))
-            return [f"Not measured: {skipped}."]
-        lines = [
-            "| route | conns | req/s edge | req/s native/edge | p50 ms edge | p50 edge/native | p99 ms edge | CPU µs/req edge | socket errors | req/s store unavailable | p50 ms store unavailable | CPU µs/req store unavailable |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        best_p50 = float("inf")
-        for route, conns in self.cells():
-            p50 = self.median("edge", route, conns, "p50_ms")
-            best_p50 = min(best_p50, p50)
-            errors = sum(s.socket_errors for s in self.cell("edge", route, conns))
-            lines.append(
-                f"| `{route}` | {conns} | {self.figures('edge', route, conns, 'rps', 0)} "
-                f"| {self.median('instrumented', route, conns, 'rps') / self.median('edge', route, conns, 'rps'):,.0f}× "
-                f"| {self.figures('edge', route, conns, 'p50_ms', 2)} | {p50 / self.median('instrumented', route, conns, 'p50_ms'):,.0f}× "
-                f"| {self.figures('edge', route, conns, 'p99_ms', 1)} | {self.figures('edge', route, conns, 'cpu_us_per_request', 0)} | {errors} "
-                f"| {self.figures('edge-nokv', route, conns, 'rps', 0)} | {self.figures('edge-nokv', route, conns, 'p50_ms', 2)} "
-                f"| {self.figures('edge-nokv', route, conns, 'cpu_us_per_request', 0)} |"
-            )
-        self.targets.append(("edge p50 ≤ 1 ms on loopback (best cell)", f"{best_p50:.2f} ms", best_p50 <= TARGET_EDGE_P50_MS))
-        stats = self.edge_stats
-        if stats and stats.get("instances"):
-            per = {op: count / stats["instances"] for op, count in sorted(stats["ops"].items())}
-            lines += [
-                "",
-                "Key-value calls per request, from the host's own counters over the whole run: "
-                + ", ".join(f"{op} {n:.2f}" for op, n in per.items())
-                + " (the few `list-keys`/`get-many` are the `/metrics` scrapes).",
-            ]
-        lines += [
-            "",
-            "What the increments themselves cost is **not measured**: the component has no build without "
-            "them, and the store-unavailable run is no substitute: it swaps the increments for a log line "
-            "per request through the host's stderr, so the difference prices neither. A cargo "
-            "feature in app-spin that compiles the recording out, like app-native's `instrumentation`, "
-            "would let this bench price it.",
-        ]
-        return lines
-
-    def scrape_table(self) -> list[str]:
-        lines = [
-            "| server | samples in exposition | size | scrapes/s | p50 ms | p99 ms | CPU µs/scrape |",
-            "|---|---:|---:|---:|---:|---:|---:|",
-        ]
-        for key, (sample, body) in self.scrapes.items():
-            values = [line for line in body.splitlines() if line and not line.startswith("#")]
-            lines.append(
-                f"| {self.servers[key].label} | {len(values)} | {len(body.encode()) / 1024:.1f} KiB | {sample.rps:,.0f} "
-                f"| {sample.p50_ms:.3f} | {sample.p99_ms:.3f} | {sample.cpu_us_per_request:.1f} |"
-            )
-        return lines
-
-    def rss_line(self) -> str:
-        parts = [f"{self.servers[key].label} {kib / 1024:.1f} MiB" for key, kib in self.rss.items()]
-        return "Peak RSS over the whole run (VmHWM, process tree): " + "; ".join(parts) + "."
-
-    def criterion_tables(self, crit: dict) -> list[str]:
-        est = crit["estimates"]
-
-        def ns(bench_id: str) -> str:
-            if bench_id not in est:
-                return "ran (smoke mode: not timed)"
-            point, low, high = est[bench_id]
-            return f"{fmt_ns(point)} ({fmt_ns(low)}–{fmt_ns(high)})"
-
-        lines = [
-            "| measurement | median (95% CI) |",
-            "|---|---:|",
-            f"| `Counter::inc` (floor) | {ns('record/counter_inc')} |",
-            f"| histogram observe, existing series | {ns('record/histogram_observe')} |",
-            f"| one request: active gauge up, observe, gauge down | {ns('record/one_request')} |",
-            "",
-            "| series | native render | native size | edge (stored) render | edge size |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        for case in ["default", "10", "100", "1000", "10000"]:
-            name = "default (9 routes)" if case == "default" else f"{int(case):,}"
-            lines.append(
-                f"| {name} | {ns(f'render_native/{case}')} | {crit['sizes'][('render_native', case)] / 1024:,.0f} KiB "
-                f"| {ns(f'render_stored/{case}')} | {crit['sizes'][('render_stored', case)] / 1024:,.0f} KiB |"
-            )
-        if "record/one_request" in est:
-            one = est["record/one_request"][0]
-            render = est["render_native/default"][0]
-            self.targets.append(("recording one request ≤ 100 ns", fmt_ns(one), one <= TARGET_RECORD_NS))
-            self.targets.append(("`/metrics` render, default series set ≤ 1 ms", fmt_ns(render), render <= TARGET_RENDER_DEFAULT_NS))
-        else:
-            self.targets.append(("recording one request ≤ 100 ns", "smoke mode: not timed", None))
-            self.targets.append(("`/metrics` render, default series set ≤ 1 ms", "smoke mode: not timed", None))
-        return lines
-
-    def target_table(self) -> list[str]:
-        lines = ["| target | measured | result |", "|---|---|---|"]
-        for name, measured, ok in self.targets:
-            result = "not measured" if ok is None else verdict(ok)
-            lines.append(f"| {name} | {measured} | {result} |")
-        return lines
-
-
-def fmt_ns(value: float) -> str:
-    if value >= 1e6:
-        return f"{value / 1e6:.2f} ms"
-    if value >= 1e3:
-        return f"{value / 1e3:.1f} µs"
-    return f"{value:.1f} ns"
 
 
 def main() -> int:
@@ -639,7 +448,7 @@ def main() -> int:
     edge, edge_skipped = edge_servers()
     servers.update({s.key: s for s in edge})
     samples: list[Sample] = []
-    scrapes: dict[str, tuple[Sample, str]] = {}
+    scrapes: dict[str, dict] = {}
     try:
         for server in servers.values():
             print(f"starting {server.label}", file=sys.stderr)
@@ -673,65 +482,25 @@ def main() -> int:
     crit = run_criterion(plan, server_prefix)
     load_after = os.getloadavg()
 
-    report = Report(samples, servers)
-    report.rss = rss
-    report.scrapes = scrapes
-    report.edge_stats = edge_stats
-    (WORK / f"samples-{args.mode}.json").write_text(json.dumps([s.__dict__ for s in samples], indent=1))
-    pinned = "server on core 0, wrk (1 thread) on core 1" if server_prefix else "not pinned (fewer than 2 cores)"
-    out = [
-        "# Benchmark results",
-        "",
-        f"`bench/run.sh{' --smoke' if args.mode == 'smoke' else ''}` on {started:%Y-%m-%d %H:%M} UTC"
-        + (" — **smoke mode: seconds per bench, figures are not meaningful**" if args.mode == "smoke" else ""),
-        "",
-        *[f"- {line}" for line in machine()],
-        f"- Pinning: {pinned}. Load average (1/5/15 min) before {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
-        f"after {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}: the machine is shared, "
-        "so absolute figures are noise; read the ratios.",
-        f"- Each cell: {plan.rounds} round(s) of {plan.seconds} s of `wrk -t1 --latency` after a {plan.warmup_seconds} s warm-up, "
-        "rounds interleaved across servers; median (min–max). CPU is the server's utime+stime from /proc "
-        "(process tree, children included) over the wrk run, divided by the requests wrk completed.",
-        "",
-        "## Targets",
-        "",
-    ]
-    body = [
-        "## Native: instrumented vs instrumentation compiled out",
-        "",
-        *report.native_table(),
-        "",
-        report.rss_line(),
-        "",
-        "Scraping `/metrics` over HTTP after the load above (one connection, "
-        "so latency is per scrape; the native exposition includes `process_*` read from /proc):",
-        "",
-        *report.scrape_table(),
-        "",
-        "## The seed's stack: Flask + prometheus_client + gunicorn vs native (instrumented)",
-        "",
-        "gunicorn: 1 worker (the server's one core), gthread with 8 threads and keep-alive; "
-        "the app records `flask_http_requests_total` and `flask_http_request_latency_seconds` per request.",
-        "",
-        *report.flask_table(),
-        "",
-        "## Edge variant under the WASI-HTTP host",
-        "",
-        "The host is the tests' own (`app-spin/host/serve.mjs`: jco + preview2-shim on Node 20, a fresh "
-        "component instance per request as Spin does, Spin's key-value semantics), with spin.toml's variable "
-        "defaults. \"Store unavailable\": the host grants no store under the label the component opens, so "
-        "nothing is counted and the component logs one line per request; requests must still be served. "
-        "Socket errors are mostly wrk's 5 s timeout "
-        "at connection counts the host cannot keep up with.",
-        "",
-        *report.edge_table(edge_skipped),
-        "",
-        "## Metrics cost (criterion, app-core)",
-        "",
-        *report.criterion_tables(crit),
-        "",
-    ]
-    text = "\n".join(out + report.target_table() + [""] + body)
+    run = {
+        "mode": args.mode,
+        "started": f"{started:%Y-%m-%d %H:%M} UTC",
+        "machine": machine(),
+        "pinning": "server on core 0, wrk (1 thread) on core 1" if server_prefix else "not pinned (fewer than 2 cores)",
+        "load_before": load_before,
+        "load_after": load_after,
+        "plan": {"rounds": plan.rounds, "seconds": plan.seconds, "warmup_seconds": plan.warmup_seconds},
+        "labels": {key: server.label for key, server in servers.items()},
+        "samples": [sample.__dict__ for sample in samples],
+        "scrapes": scrapes,
+        "rss_kib": rss,
+        "edge_skipped": edge_skipped,
+        "edge_stats": edge_stats,
+        "criterion": crit,
+    }
+    record = WORK / f"run-{args.mode}.json"
+    record.write_text(json.dumps(run, indent=1))
+    text = report.Report(run).render()
     args.out.write_text(text)
     print(text)
     return 0

@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Renders the markdown table from a run that bench.py saved, so the table
+can be rebuilt (after a wording or method fix) without loading the shared
+machine again:  python3 bench/report.py bench/work/run-full.json bench/results.md
+
+Verdicts use paired ratios: within each round the servers run one after the
+other on the same cell, so instrumented/bare of the same round sees the same
+outside load. The verdict is the median of those ratios over every cell and
+round; per-cell ratios of medians are shown beside them for detail.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from pathlib import Path
+
+TARGET_CPU_RATIO = 1.05
+TARGET_P99_RATIO = 1.05
+TARGET_FLASK_CPU = 35.0
+TARGET_RECORD_NS = 100.0
+TARGET_RENDER_DEFAULT_NS = 1_000_000.0
+TARGET_EDGE_P50_MS = 1.0
+# A figure reported beside the targets that has none of its own.
+INFO = "info"
+
+
+def spread(values: list[float], digits: int = 1) -> str:
+    med = statistics.median(values)
+    if len(values) == 1:
+        return f"{med:,.{digits}f}"
+    return f"{med:,.{digits}f} ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
+
+
+def quartiles(values: list[float], digits: int, unit: str = "") -> str:
+    med = statistics.median(values)
+    if len(values) < 4:
+        return f"{med:.{digits}f}{unit}"
+    low, _, high = statistics.quantiles(values, n=4)
+    return f"{med:.{digits}f}{unit} (interquartile {low:.{digits}f}–{high:.{digits}f}{unit}, n={len(values)})"
+
+
+def verdict(ok: bool | str | None) -> str:
+    if ok is None:
+        return "not measured"
+    if ok == INFO:
+        return "(no target)"
+    return "pass" if ok else "**FAIL**"
+
+
+def fmt_ns(value: float) -> str:
+    if value >= 1e6:
+        return f"{value / 1e6:.2f} ms"
+    if value >= 1e3:
+        return f"{value / 1e3:.1f} µs"
+    return f"{value:.1f} ns"
+
+
+class Report:
+    def __init__(self, run: dict):
+        self.run = run
+        self.samples = run["samples"]
+        self.labels = run["labels"]
+        self.targets: list[tuple[str, str, bool | str | None]] = []
+
+    # -- lookups ---------------------------------------------------------------
+
+    def cell(self, server: str, route: str, conns: int) -> list[dict]:
+        """One cell's samples, in round order."""
+        return [s for s in self.samples if (s["server"], s["route"], s["connections"]) == (server, route, conns)]
+
+    def median(self, server: str, route: str, conns: int, attr: str) -> float:
+        return statistics.median(s[attr] for s in self.cell(server, route, conns))
+
+    def figures(self, server: str, route: str, conns: int, attr: str, digits: int = 1) -> str:
+        return spread([s[attr] for s in self.cell(server, route, conns)], digits)
+
+    def cells(self) -> list[tuple[str, int]]:
+        seen: list[tuple[str, int]] = []
+        for s in self.samples:
+            if (s["route"], s["connections"]) not in seen:
+                seen.append((s["route"], s["connections"]))
+        return seen
+
+    def paired(self, top: str, bottom: str, attr: str) -> list[float]:
+        """top/bottom of the same round, over every cell."""
+        ratios = []
+        for route, conns in self.cells():
+            for a, b in zip(self.cell(top, route, conns), self.cell(bottom, route, conns)):
+                if b[attr]:
+                    ratios.append(a[attr] / b[attr])
+        return ratios
+
+    # -- sections ----------------------------------------------------------------
+
+    def native_table(self) -> list[str]:
+        lines = [
+            "| route | conns | req/s instrumented | req/s bare | CPU µs/req instrumented | CPU µs/req bare | of which kernel | CPU ratio | p50 ms instr / bare | p99 ms instrumented | p99 ms bare | p99 ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for route, conns in self.cells():
+            cpu_ratio = self.median("instrumented", route, conns, "cpu_us_per_request") / self.median("bare", route, conns, "cpu_us_per_request")
+            p99_ratio = self.median("instrumented", route, conns, "p99_ms") / self.median("bare", route, conns, "p99_ms")
+            lines.append(
+                f"| `{route}` | {conns} | {self.figures('instrumented', route, conns, 'rps', 0)} | {self.figures('bare', route, conns, 'rps', 0)} "
+                f"| {self.figures('instrumented', route, conns, 'cpu_us_per_request', 2)} | {self.figures('bare', route, conns, 'cpu_us_per_request', 2)} "
+                f"| {self.median('instrumented', route, conns, 'kernel_share'):.0%} | {cpu_ratio:.3f} "
+                f"| {self.median('instrumented', route, conns, 'p50_ms'):.3f} / {self.median('bare', route, conns, 'p50_ms'):.3f} "
+                f"| {self.figures('instrumented', route, conns, 'p99_ms', 3)} | {self.figures('bare', route, conns, 'p99_ms', 3)} | {p99_ratio:.3f} |"
+            )
+        cpu = self.paired("instrumented", "bare", "cpu_us_per_request")
+        p99 = self.paired("instrumented", "bare", "p99_ms")
+        self.targets.append(("CPU per request instrumented/bare ≤ 1.05", quartiles(cpu, 3), statistics.median(cpu) <= TARGET_CPU_RATIO))
+        self.targets.append(("p99 latency instrumented/bare ≤ 1.05", quartiles(p99, 3), statistics.median(p99) <= TARGET_P99_RATIO))
+        return lines
+
+    def flask_table(self) -> list[str]:
+        lines = [
+            "| route | conns | req/s Flask | req/s native | req/s native/Flask | CPU µs/req Flask | CPU µs/req native | CPU Flask/native | CPU Flask/bare | p99 ms Flask |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for route, conns in self.cells():
+            flask_cpu = self.median("flask", route, conns, "cpu_us_per_request")
+            ratio = flask_cpu / self.median("instrumented", route, conns, "cpu_us_per_request")
+            bare_ratio = flask_cpu / self.median("bare", route, conns, "cpu_us_per_request")
+            rps_ratio = self.median("instrumented", route, conns, "rps") / self.median("flask", route, conns, "rps")
+            lines.append(
+                f"| `{route}` | {conns} | {self.figures('flask', route, conns, 'rps', 0)} | {self.median('instrumented', route, conns, 'rps'):,.0f} "
+                f"| {rps_ratio:.1f}× | {self.figures('flask', route, conns, 'cpu_us_per_request', 1)} | {self.median('instrumented', route, conns, 'cpu_us_per_request'):.2f} "
+                f"| {ratio:.1f}× | {bare_ratio:.1f}× | {self.figures('flask', route, conns, 'p99_ms', 2)} |"
+            )
+        ratios = self.paired("flask", "instrumented", "cpu_us_per_request")
+        rps = self.paired("instrumented", "flask", "rps")
+        self.targets.append(("Flask CPU per request ≥ 35× native (instrumented)", quartiles(ratios, 1, "×"), statistics.median(ratios) >= TARGET_FLASK_CPU))
+        self.targets.append(("requests/s native/Flask", quartiles(rps, 1, "×"), INFO))
+        return lines
+
+    def edge_table(self) -> list[str]:
+        skipped = self.run.get("edge_skipped")
+        if skipped:
+            self.targets.append(("edge p50 ≤ 1 ms on loopback", f"not measured: {skipped}", None))
+            return [f"Not measured: {skipped}."]
+        lines = [
+            "| route | conns | req/s edge | req/s native/edge | p50 ms edge | p50 edge/native | p99 ms edge | CPU µs/req edge | socket errors | req/s store unavailable | p50 ms store unavailable | CPU µs/req store unavailable |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        best = (float("inf"), "", 0)
+        for route, conns in self.cells():
+            p50 = self.median("edge", route, conns, "p50_ms")
+            best = min(best, (p50, route, conns))
+            errors = sum(s["socket_errors"] for s in self.cell("edge", route, conns))
+            lines.append(
+                f"| `{route}` | {conns} | {self.figures('edge', route, conns, 'rps', 0)} "
+                f"| {self.median('instrumented', route, conns, 'rps') / self.median('edge', route, conns, 'rps'):,.0f}× "
+                f"| {self.figures('edge', route, conns, 'p50_ms', 2)} | {p50 / self.median('instrumented', route, conns, 'p50_ms'):,.0f}× "
+                f"| {self.figures('edge', route, conns, 'p99_ms', 1)} | {self.figures('edge', route, conns, 'cpu_us_per_request', 0)} | {errors} "
+                f"| {self.figures('edge-nokv', route, conns, 'rps', 0)} | {self.figures('edge-nokv', route, conns, 'p50_ms', 2)} "
+                f"| {self.figures('edge-nokv', route, conns, 'cpu_us_per_request', 0)} |"
+            )
+        p50, route, conns = best
+        self.targets.append((
+            "edge p50 ≤ 1 ms on loopback",
+            f"{p50:.2f} ms (best cell: `{route}`, {conns} connection{'s' if conns > 1 else ''}; native {self.median('instrumented', route, conns, 'p50_ms'):.3f} ms)",
+            p50 <= TARGET_EDGE_P50_MS,
+        ))
+        stats = self.run.get("edge_stats")
+        if stats and stats.get("instances"):
+            per = {op: count / stats["instances"] for op, count in sorted(stats["ops"].items())}
+            lines += [
+                "",
+                "Key-value calls per request, from the host's own counters over the whole run: "
+                + ", ".join(f"{op} {n:.2f}" for op, n in per.items())
+                + " (the few `list-keys`/`get-many` are the `/metrics` scrapes).",
+            ]
+        lines += [
+            "",
+            "What the increments themselves cost is **not measured**: the component has no build without "
+            "them, and the store-unavailable run is no substitute: it swaps the increments for a log line "
+            "per request through the host's stderr, so the difference prices neither. A cargo "
+            "feature in app-spin that compiles the recording out, like app-native's `instrumentation`, "
+            "would let this bench price it.",
+        ]
+        self.targets.append(("edge key-value increments, cost per request", "not measured: no build without them", None))
+        return lines
+
+    def scrape_table(self) -> list[str]:
+        lines = [
+            "| server | samples in exposition | size | scrapes/s | p50 ms | p99 ms | CPU µs/scrape |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for key, scrape in self.run["scrapes"].items():
+            s = scrape["sample"]
+            lines.append(
+                f"| {self.labels[key]} | {scrape['values']} | {scrape['bytes'] / 1024:.1f} KiB | {s['rps']:,.0f} "
+                f"| {s['p50_ms']:.3f} | {s['p99_ms']:.3f} | {s['cpu_us_per_request']:.1f} |"
+            )
+        return lines
+
+    def rss_line(self) -> str:
+        parts = [f"{self.labels[key]} {kib / 1024:.1f} MiB" for key, kib in self.run["rss_kib"].items()]
+        return "Peak RSS over the whole run (VmHWM, process tree): " + "; ".join(parts) + "."
+
+    def criterion_tables(self) -> list[str]:
+        crit = self.run["criterion"]
+        est = crit["estimates"]
+        sizes = {(group, case): size for group, case, size in crit["sizes"]}
+
+        def ns(bench_id: str) -> str:
+            if bench_id not in est:
+                return "ran (smoke mode: not timed)"
+            point, low, high = est[bench_id]
+            return f"{fmt_ns(point)} ({fmt_ns(low)}–{fmt_ns(high)})"
+
+        lines = [
+            "| measurement | median (95% CI) |",
+            "|---|---:|",
+            f"| `Counter::inc` (floor) | {ns('record/counter_inc')} |",
+            f"| histogram observe, existing series | {ns('record/histogram_observe')} |",
+            f"| one request: active gauge up, observe, gauge down | {ns('record/one_request')} |",
+            "",
+            "| series | native render | native size | edge (stored) render | edge size |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for case in ["default", "10", "100", "1000", "10000"]:
+            name = "default (9 routes)" if case == "default" else f"{int(case):,}"
+            lines.append(
+                f"| {name} | {ns(f'render_native/{case}')} | {sizes[('render_native', case)] / 1024:,.0f} KiB "
+                f"| {ns(f'render_stored/{case}')} | {sizes[('render_stored', case)] / 1024:,.0f} KiB |"
+            )
+        if "record/one_request" in est:
+            one = est["record/one_request"][0]
+            render = est["render_native/default"][0]
+            self.targets.append(("recording one request ≤ 100 ns", fmt_ns(one), one <= TARGET_RECORD_NS))
+            self.targets.append(("`/metrics` render, default series set ≤ 1 ms", fmt_ns(render), render <= TARGET_RENDER_DEFAULT_NS))
+        else:
+            self.targets.append(("recording one request ≤ 100 ns", "smoke mode: not timed", None))
+            self.targets.append(("`/metrics` render, default series set ≤ 1 ms", "smoke mode: not timed", None))
+        return lines
+
+    def target_table(self) -> list[str]:
+        lines = ["| target | measured | result |", "|---|---|---|"]
+        for name, measured, ok in self.targets:
+            lines.append(f"| {name} | {measured} | {verdict(ok)} |")
+        return lines
+
+    # -- the page -------------------------------------------------------------------
+
+    def render(self) -> str:
+        run = self.run
+        smoke = run["mode"] == "smoke"
+        before, after = run["load_before"], run["load_after"]
+        plan = run["plan"]
+        head = [
+            "# Benchmark results",
+            "",
+            f"`bench/run.sh{' --smoke' if smoke else ''}` on {run['started']}"
+            + (" — **smoke mode: seconds per bench, figures are not meaningful**" if smoke else ""),
+            "",
+            *[f"- {line}" for line in run["machine"]],
+            f"- Pinning: {run['pinning']}. Load average (1/5/15 min) before {before[0]:.2f}/{before[1]:.2f}/{before[2]:.2f}, "
+            f"after {after[0]:.2f}/{after[1]:.2f}/{after[2]:.2f}: the machine is shared with other work, "
+            "so absolute figures are noise; read the ratios.",
+            f"- Each cell: {plan['rounds']} round(s) of {plan['seconds']} s of `wrk -t1 --latency` after a {plan['warmup_seconds']} s warm-up, "
+            "rounds interleaved across servers, each server idle again before the next starts; median (min–max). "
+            "CPU is the server's utime+stime from /proc (process tree, children included) over the wrk run, "
+            "divided by the requests wrk completed.",
+            "- Verdicts on ratios take the median of same-round ratios over every cell (the interquartile "
+            "range shows the noise); the tables give each cell's ratio of medians.",
+            "",
+            "## Targets",
+            "",
+        ]
+        body = [
+            "## Native: instrumented vs instrumentation compiled out",
+            "",
+            *self.native_table(),
+            "",
+            self.rss_line(),
+            "",
+            "Scraping `/metrics` over HTTP after the load above (one connection, so latency is per scrape; "
+            "the native exposition includes `process_*` read from /proc):",
+            "",
+            *self.scrape_table(),
+            "",
+            "## The seed's stack: Flask + prometheus_client + gunicorn vs native (instrumented)",
+            "",
+            "gunicorn: 1 worker (the server's one core), gthread with 8 threads and keep-alive; "
+            "the app records `flask_http_requests_total` and `flask_http_request_latency_seconds` per request.",
+            "",
+            *self.flask_table(),
+            "",
+            "## Edge variant under the WASI-HTTP host",
+            "",
+            "The host is the tests' own (`app-spin/host/serve.mjs`: jco + preview2-shim on Node 20, a fresh "
+            "component instance per request as Spin does, Spin's key-value semantics), with spin.toml's variable "
+            "defaults. \"Store unavailable\": the host grants no store under the label the component opens, so "
+            "nothing is counted and the component logs one line per request; requests must still be served. "
+            "Socket errors are wrk's 5 s timeout at connection counts the host cannot keep up with.",
+            "",
+            *self.edge_table(),
+            "",
+            "## Metrics cost (criterion, app-core)",
+            "",
+            *self.criterion_tables(),
+            "",
+        ]
+        notes = Path(__file__).with_name("notes.md")
+        tail = ["", notes.read_text()] if notes.exists() and not smoke else []
+        return "\n".join(head + self.target_table() + [""] + body + tail)
+
+
+def main() -> int:
+    if len(sys.argv) != 3:
+        print("usage: report.py RUN.json OUT.md", file=sys.stderr)
+        return 2
+    run = json.loads(Path(sys.argv[1]).read_text())
+    text = Report(run).render()
+    Path(sys.argv[2]).write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

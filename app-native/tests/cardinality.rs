@@ -274,7 +274,9 @@ struct Tally {
     statuses: BTreeSet<u16>,
 }
 
-fn attack(addr: SocketAddr, seed: u64, requests: u64) -> Tally {
+/// `strict`: every request must get an answer (true of app-native, which
+/// answers even made-up methods; other hosts may just hang up on those).
+fn attack(addr: SocketAddr, seed: u64, requests: u64, strict: bool) -> Tally {
     let mut attack = Attack {
         rng: Rng::new(seed),
     };
@@ -291,7 +293,12 @@ fn attack(addr: SocketAddr, seed: u64, requests: u64) -> Tally {
         tally.sent += 1;
         let response = match client.try_send(&method, &path, &headers, b"") {
             Ok(response) => response,
-            Err(err) => panic!("{method} {path} {headers:?}: no answer: {err}"),
+            Err(err) if strict => panic!("{method} {path} {headers:?}: no answer: {err}"),
+            Err(_) => {
+                tally.refused += 1;
+                client = Client::connect(addr);
+                continue;
+            }
         };
         tally.statuses.insert(response.status);
         if response.header("content-type").is_some() {
@@ -313,6 +320,7 @@ fn random_requests_add_no_series() {
         .unwrap_or(100_000);
     let target = target();
     let addr = target.addr;
+    let strict = target.own.is_some();
 
     let warmed = warm_up(addr);
     assert!(warmed > 0, "the warm-up reached no handler");
@@ -322,7 +330,7 @@ fn random_requests_add_no_series() {
     let tallies: Vec<Tally> = (0..CONNECTIONS)
         .map(|i| {
             let share = requests / CONNECTIONS + u64::from(i < requests % CONNECTIONS);
-            thread::spawn(move || attack(addr, 0xca7d_0000 + i, share))
+            thread::spawn(move || attack(addr, 0xca7d_0000 + i, share, strict))
         })
         .collect::<Vec<_>>()
         .into_iter()
@@ -342,9 +350,13 @@ fn random_requests_add_no_series() {
         service_series(&after),
     );
     assert_eq!(sent, requests);
+    // The attack means something only if it reaches the handler. app-native
+    // passes everything parseable on; another host may refuse made-up
+    // methods itself (Node's parser does), which is then its own answer.
+    let reached = if strict { 9 } else { 4 };
     assert!(
-        handled * 10 >= sent * 9,
-        "most of the attack must reach the handler to mean anything: {handled} of {sent}"
+        handled * 10 >= sent * reached,
+        "too little of the attack reached the handler: {handled} of {sent}"
     );
 
     assert_eq!(

@@ -212,7 +212,15 @@ impl Client {
             headers,
             body: Vec::new(),
         };
-        if !head_only {
+        let chunked = response
+            .header("transfer-encoding")
+            .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+        if head_only {
+            // A HEAD answer announces a length but carries no body.
+        } else if chunked {
+            // Other hosts (the edge variant's) stream bodies chunked.
+            response.body = self.read_chunked()?;
+        } else {
             let length: usize = response
                 .header("content-length")
                 .and_then(|v| v.parse().ok())
@@ -221,6 +229,31 @@ impl Client {
             self.reader.read_exact(&mut response.body)?;
         }
         Ok(response)
+    }
+
+    fn read_chunked(&mut self) -> std::io::Result<Vec<u8>> {
+        let mut body = Vec::new();
+        loop {
+            let mut size_line = String::new();
+            self.reader.read_line(&mut size_line)?;
+            let size = size_line.trim_end().split(';').next().unwrap_or_default();
+            let size = usize::from_str_radix(size, 16)
+                .map_err(|_| std::io::Error::other(format!("bad chunk size {size_line:?}")))?;
+            if size == 0 {
+                // Trailers (none expected) end with an empty line.
+                loop {
+                    let mut line = String::new();
+                    if self.reader.read_line(&mut line)? == 0 || line.trim_end().is_empty() {
+                        return Ok(body);
+                    }
+                }
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            self.reader.read_exact(&mut body[start..])?;
+            let mut crlf = [0u8; 2];
+            self.reader.read_exact(&mut crlf)?;
+        }
     }
 }
 

@@ -11,7 +11,10 @@ every pod of this project must meet, field by field:
 - no Secret is rendered, and the Grafana admin password is only ever a
   reference to a file from the Secret;
 - the namespace enforces `restricted`, and a default-deny NetworkPolicy
-  covers every pod.
+  covers every pod;
+- every in-cluster URL Alertmanager notifies (its ConfigMap's webhook
+  URLs) is a Service of these manifests, on that port, in front of a pod
+  that listens there: the receiver Alertmanager calls exists.
 
 and, for a file given as BUILT.yaml:VARIANT, that the app Deployment is
 that variant's (label, image, and for `spin` the runtime class and command
@@ -21,6 +24,7 @@ Usage: policy.py BUILT.yaml[:VARIANT]...   Exit status 1 lists every violation.
 """
 
 import sys
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -119,6 +123,61 @@ def hardening(spec):
     return found
 
 
+def in_cluster_service(host, namespace):
+    """The Service name a host resolves to inside `namespace`, or None for a
+    host outside the cluster (dotted names other than NAME.NAMESPACE[.svc...])."""
+    labels = host.split(".")
+    if len(labels) == 1:
+        return labels[0]
+    if labels[1] == namespace and (len(labels) == 2 or labels[2] == "svc"):
+        return labels[0]
+    return None
+
+
+def webhook_problems(docs, by_kind):
+    problems = []
+    services = {s["metadata"]["name"]: s for s in by_kind.get("Service", [])}
+    templates = [
+        d["spec"]["template"] for d in docs
+        if d["kind"] in ("Deployment", "StatefulSet")
+    ]
+    for config_map in by_kind.get("ConfigMap", []):
+        text = (config_map.get("data") or {}).get("alertmanager.yml")
+        if text is None:
+            continue
+        namespace = config_map["metadata"].get("namespace")
+        receivers = yaml.safe_load(text).get("receivers", [])
+        urls = [w["url"] for r in receivers for w in r.get("webhook_configs", [])]
+        for url in sorted(set(urls)):
+            parts = urlsplit(url)
+            name = in_cluster_service(parts.hostname or "", namespace)
+            if name is None:
+                continue
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            service = services.get(name)
+            if service is None:
+                problems.append(f"Alertmanager notifies {url}, but no Service {name} is rendered")
+                continue
+            ports = [p for p in service["spec"].get("ports", []) if p.get("port") == port]
+            if not ports:
+                problems.append(f"Alertmanager notifies {url}, but Service {name} has no port {port}")
+                continue
+            target = ports[0].get("targetPort", port)
+            selector = service["spec"].get("selector") or {}
+            listening = [
+                t for t in templates
+                if selector and all(t["metadata"].get("labels", {}).get(k) == v for k, v in selector.items())
+                and any(
+                    target in (p.get("name"), p.get("containerPort"))
+                    for c in t["spec"].get("containers", []) for p in c.get("ports", [])
+                )
+            ]
+            if not listening:
+                problems.append(f"Alertmanager notifies {url}, but no pod behind Service {name} "
+                                f"listens on {target}")
+    return problems
+
+
 def check(path, docs):
     problems = []
     by_kind = {}
@@ -150,6 +209,9 @@ def check(path, docs):
     if by_kind.get("Deployment") or by_kind.get("StatefulSet"):
         if token_pods != ["prometheus"]:
             problem(f"pods mounting a ServiceAccount token: {token_pods}, expected only prometheus")
+
+    for what in webhook_problems(docs, by_kind):
+        problem(what)
 
     for kind in ("Secret", "ClusterRole", "ClusterRoleBinding"):
         for obj in by_kind.get(kind, []):

@@ -51,6 +51,9 @@ impl Default for Config {
 pub struct Images {
     pub native: Image,
     pub spin: Image,
+    /// The `stack` binary, which runs the in-cluster webhook receiver
+    /// (`stack receive`).
+    pub receiver: Image,
 }
 
 impl Default for Images {
@@ -58,6 +61,7 @@ impl Default for Images {
         Images {
             native: Image::new("localhost/app-native", app_core::VERSION),
             spin: Image::new("localhost/app-spin", app_core::VERSION),
+            receiver: Image::new("localhost/stack", env!("CARGO_PKG_VERSION")),
         }
     }
 }
@@ -448,6 +452,7 @@ impl Config {
         for (key, image) in [
             ("images.native", &self.images.native),
             ("images.spin", &self.images.spin),
+            ("images.receiver", &self.images.receiver),
         ] {
             if image.repository.is_empty() || image.repository.contains(char::is_whitespace) {
                 fail(
@@ -464,6 +469,15 @@ impl Config {
                     format!("{:?} is not a pinned tag", image.tag),
                 )?;
             }
+        }
+        // The overlays swap the app's image by repository name: a receiver
+        // image of the same name would be swapped with it.
+        let receiver = &self.images.receiver.repository;
+        if receiver == &self.images.native.repository || receiver == &self.images.spin.repository {
+            fail(
+                "images.receiver.repository",
+                format!("{receiver:?} must differ from the app images' repositories"),
+            )?;
         }
 
         check_name("app.name", &self.app.name)?;
@@ -519,8 +533,14 @@ impl Config {
             fail("alertmanager.port", "must be a port number from 1 to 65535")?;
         }
         check_url("alertmanager.webhook_url", &am.webhook_url)?;
+        crate::k8s::receiver::check_url(
+            "alertmanager.webhook_url",
+            &am.webhook_url,
+            &self.namespace,
+        )?;
         if let Some(url) = &am.watchdog_url {
             check_url("alertmanager.watchdog_url", url)?;
+            crate::k8s::receiver::check_url("alertmanager.watchdog_url", url, &self.namespace)?;
         }
         check_positive("alertmanager.group_interval", am.group_interval)?;
         check_positive("alertmanager.repeat_interval", am.repeat_interval)?;

@@ -44,6 +44,10 @@ struct RenderArgs {
     /// Edge (Spin) image reference (REPOSITORY:TAG), overriding the configuration.
     #[arg(long, value_name = "REF")]
     image_spin: Option<String>,
+    /// Image reference (REPOSITORY:TAG) of the `stack` binary the in-cluster
+    /// webhook receiver runs, overriding the configuration.
+    #[arg(long, value_name = "REF")]
+    image_receiver: Option<String>,
     /// Write nothing; fail if any file on disk differs from the rendering.
     #[arg(long)]
     check: bool,
@@ -74,6 +78,10 @@ fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
     if let Some(reference) = &args.image_spin {
         config.images.spin =
             Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-spin: {e}"))?;
+    }
+    if let Some(reference) = &args.image_receiver {
+        config.images.receiver =
+            Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-receiver: {e}"))?;
     }
     let tree = render::render(&config)?;
     let out = if args.out.as_os_str() == "." {

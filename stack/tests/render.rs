@@ -192,7 +192,7 @@ fn defaults_and_file_agree_on_the_flake_keys() {
     let text = std::fs::read_to_string(repo_root().join("stack.toml")).unwrap();
     let table: toml::Table = text.parse().unwrap();
     assert!(table["namespace"].is_str());
-    for variant in ["native", "spin"] {
+    for variant in ["native", "spin", "receiver"] {
         let image = &table["images"][variant];
         assert!(
             image["repository"].is_str() && image["tag"].is_str(),

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::objects::Component;
 use super::{
     FILES_DIR, GeneratedConfigMap, Kustomization, ResourceFile, alertmanager, app, grafana,
-    network, prometheus,
+    network, prometheus, receiver,
 };
 use crate::config::Config;
 use crate::monitoring::Monitoring;
@@ -31,7 +31,7 @@ pub fn yaml_file(objects: &[Value]) -> String {
 }
 
 pub fn base(config: &Config, monitoring: &Monitoring) -> Kustomization {
-    let resources = vec![
+    let mut resources = vec![
         ResourceFile {
             name: "namespace.yaml",
             objects: vec![namespace(config)],
@@ -52,11 +52,17 @@ pub fn base(config: &Config, monitoring: &Monitoring) -> Kustomization {
             name: "grafana.yaml",
             objects: grafana::objects(config),
         },
-        ResourceFile {
-            name: "network-policies.yaml",
-            objects: network::objects(config),
-        },
     ];
+    if receiver::deployed(config) {
+        resources.push(ResourceFile {
+            name: "alert-receiver.yaml",
+            objects: receiver::objects(config),
+        });
+    }
+    resources.push(ResourceFile {
+        name: "network-policies.yaml",
+        objects: network::objects(config),
+    });
     let mut config_maps = prometheus::config_maps(config, monitoring);
     config_maps.extend(alertmanager::config_maps(config, monitoring));
     config_maps.extend(grafana::config_maps(config, monitoring));

@@ -1,5 +1,5 @@
 //! Kubernetes manifests: a kustomize base (namespace, app, Prometheus,
-//! Alertmanager, Grafana, NetworkPolicies), one overlay per variant, and
+//! Alertmanager, Grafana, the webhook receiver, NetworkPolicies), one overlay per variant, and
 //! resources for kube-prometheus-stack users.
 //!
 //! Objects are built as `serde_json::Value`s (so tests can walk them), then
@@ -18,6 +18,7 @@ mod operator;
 mod overlays;
 pub mod policy;
 mod prometheus;
+pub mod receiver;
 pub mod settings;
 
 #[cfg(test)]

@@ -5,8 +5,9 @@
 use serde_json::{Value, json};
 
 use super::objects::Component;
-use super::{alertmanager, app, grafana, prometheus};
+use super::{alertmanager, app, grafana, prometheus, receiver};
 use crate::config::Config;
+use crate::monitoring::{RECEIVER_PORT, RECEIVER_SERVICE};
 
 /// Labels CoreDNS (and kube-dns before it) carries in every common
 /// distribution: kind, kubeadm, k3s, EKS, GKE, AKS.
@@ -35,10 +36,23 @@ pub fn objects(config: &Config) -> Vec<Value> {
     );
     prometheus_egress.push(egress_anywhere(&outside_ports));
 
-    let mut receiver_ports = vec![url_port(&config.alertmanager.webhook_url)];
-    receiver_ports.extend(config.alertmanager.watchdog_url.as_deref().map(url_port));
+    // Notifications go to the in-cluster receiver's pods by label, anywhere
+    // else only by port (a URL outside the cluster has no labels).
+    let receiver = receiver::component(config);
+    let am = &config.alertmanager;
+    let (in_cluster, outside): (Vec<&String>, Vec<&String>) = std::iter::once(&am.webhook_url)
+        .chain(am.watchdog_url.as_ref())
+        .partition(|url| receiver::names_receiver(url, &config.namespace));
+    let mut alertmanager_egress = Vec::new();
+    if !in_cluster.is_empty() {
+        alertmanager_egress.push(egress_to(&receiver, RECEIVER_PORT));
+    }
+    if !outside.is_empty() {
+        let ports: Vec<u16> = outside.iter().map(|url| url_port(url)).collect();
+        alertmanager_egress.push(egress_anywhere(&ports));
+    }
 
-    vec![
+    let mut policies = vec![
         policy(
             &app,
             "default-deny",
@@ -92,7 +106,7 @@ pub fn objects(config: &Config) -> Vec<Value> {
                 // Prometheus sends alerts; Grafana's Alertmanager datasource
                 // reads them.
                 "ingress": [ingress_from(&[&prometheus, &grafana], am_port)],
-                "egress": [egress_anywhere(&receiver_ports)],
+                "egress": alertmanager_egress,
             }),
         ),
         policy(
@@ -108,7 +122,20 @@ pub fn objects(config: &Config) -> Vec<Value> {
                 ],
             }),
         ),
-    ]
+    ];
+    if receiver::deployed(config) {
+        policies.push(policy(
+            &receiver,
+            RECEIVER_SERVICE,
+            receiver.selector(),
+            json!({
+                // Alertmanager alone notifies it, and it calls nothing.
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [ingress_from(&[&alertmanager], RECEIVER_PORT)],
+            }),
+        ));
+    }
+    policies
 }
 
 fn policy(owner: &Component, name: &str, pod_labels: Value, rules: Value) -> Value {

@@ -33,6 +33,8 @@ pub struct Settings {
     pub prometheus: Workload,
     pub alertmanager: Workload,
     pub grafana: Workload,
+    /// The webhook receiver (`stack receive`), when Alertmanager notifies it.
+    pub receiver: Workload,
     pub operator: Operator,
 }
 
@@ -53,6 +55,7 @@ impl Default for Settings {
             // Grafana's image runs as 472; any uid works with its writable
             // paths on volumes, and a high one keeps clear of host accounts.
             grafana: Workload::new(10472, ("50m", "128Mi"), ("500m", "512Mi")),
+            receiver: Workload::new(65532, ("10m", "16Mi"), ("100m", "64Mi")),
             operator: Operator::default(),
         }
     }
@@ -256,6 +259,7 @@ impl Settings {
             ("prometheus", &self.prometheus),
             ("alertmanager", &self.alertmanager),
             ("grafana", &self.grafana),
+            ("receiver", &self.receiver),
         ] {
             if workload.uid == 0 {
                 fail(

@@ -2,7 +2,10 @@ use serde_json::{Value, json};
 
 use super::policy::{hardening_violations, mounts_token, pod_spec, restricted_violations};
 use super::*;
-use crate::monitoring::{GRAFANA_SERVICE, POD_VARIANT_LABEL, PROMETHEUS_SERVICE};
+use crate::monitoring::{
+    ALERTMANAGER_SERVICE, GRAFANA_SERVICE, POD_VARIANT_LABEL, PROMETHEUS_SERVICE, RECEIVER_PORT,
+    RECEIVER_SERVICE,
+};
 
 fn manifests_for(config: &Config) -> (Manifests, Monitoring) {
     config.validate().expect("valid configuration");
@@ -76,8 +79,8 @@ fn every_pod_meets_the_restricted_standard_and_our_hardening() {
     let workloads = workloads(&manifests);
     assert_eq!(
         workloads.len(),
-        6,
-        "app, prometheus, alertmanager, grafana, 2 overlays"
+        7,
+        "app, prometheus, alertmanager, grafana, alert-receiver, 2 overlays"
     );
     for workload in &workloads {
         let spec = pod_spec(workload).unwrap();
@@ -487,4 +490,144 @@ fn generated_config_maps_fit_a_client_side_apply() {
             );
         }
     }
+}
+
+fn selects(selector: &Value, labels: &Value) -> bool {
+    selector
+        .as_object()
+        .unwrap()
+        .iter()
+        .all(|(key, value)| &labels[key] == value)
+}
+
+#[test]
+fn the_default_webhook_reaches_a_rendered_receiver() {
+    let (manifests, monitoring) = manifests();
+    let config = Config::default();
+    let objects = base_objects(&manifests);
+    let url = &config.alertmanager.webhook_url;
+    assert!(
+        monitoring.alertmanager_k8s.contains(&format!("url: {url}")),
+        "Alertmanager does not notify {url}"
+    );
+    // http://SERVICE:PORT/PATH: a Service of that name and port, in front
+    // of a pod listening on that port.
+    let authority = url
+        .strip_prefix("http://")
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    let (host, port) = authority.split_once(':').unwrap();
+    let service = find(&objects, "Service", host);
+    let service_port = &service["spec"]["ports"][0];
+    assert_eq!(service_port["port"].as_u64(), port.parse::<u64>().ok());
+    let deployment = find(&objects, "Deployment", host);
+    let template = &deployment["spec"]["template"];
+    assert!(selects(
+        &service["spec"]["selector"],
+        &template["metadata"]["labels"]
+    ));
+    let container = &template["spec"]["containers"][0];
+    let named = container["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == service_port["targetPort"])
+        .expect("the Service's targetPort is a container port");
+    assert_eq!(named["containerPort"], service_port["port"]);
+    assert_eq!(
+        container["args"],
+        json!(["receive", "--listen=0.0.0.0:9095", "--path=/alerts"])
+    );
+    assert_eq!(container["image"], config.images.receiver.reference());
+    assert_eq!(deployment["spec"]["replicas"], 1);
+
+    // Only Alertmanager reaches it; Alertmanager reaches it by label.
+    let receiver_labels = &template["metadata"]["labels"];
+    let policy = find(&objects, "NetworkPolicy", RECEIVER_SERVICE);
+    assert!(selects(
+        &policy["spec"]["podSelector"]["matchLabels"],
+        receiver_labels
+    ));
+    let ingress = policy["spec"]["ingress"].as_array().unwrap();
+    assert_eq!(ingress.len(), 1);
+    let from = ingress[0]["from"].as_array().unwrap();
+    assert_eq!(from.len(), 1);
+    let alertmanager = find(&objects, "StatefulSet", ALERTMANAGER_SERVICE);
+    assert!(selects(
+        &from[0]["podSelector"]["matchLabels"],
+        &alertmanager["spec"]["template"]["metadata"]["labels"]
+    ));
+    assert_eq!(
+        ingress[0]["ports"],
+        json!([{"protocol": "TCP", "port": RECEIVER_PORT}])
+    );
+    assert!(
+        policy["spec"]["egress"].is_null(),
+        "the receiver calls nothing"
+    );
+    let am_policy = find(&objects, "NetworkPolicy", ALERTMANAGER_SERVICE);
+    let egress = am_policy["spec"]["egress"].as_array().unwrap();
+    assert_eq!(egress.len(), 1, "{egress:?}");
+    assert!(selects(
+        &egress[0]["to"][0]["podSelector"]["matchLabels"],
+        receiver_labels
+    ));
+}
+
+#[test]
+fn a_webhook_elsewhere_deploys_no_receiver() {
+    let mut config = Config::default();
+    config.alertmanager.webhook_url = "https://hooks.example/alertmanager".into();
+    let (manifests, _) = manifests_for(&config);
+    let objects = base_objects(&manifests);
+    assert!(
+        objects
+            .iter()
+            .all(|o| o["metadata"]["name"] != RECEIVER_SERVICE),
+        "an unused receiver is rendered"
+    );
+    assert!(
+        !manifests
+            .base
+            .files
+            .iter()
+            .any(|f| f.name == "alert-receiver.yaml")
+    );
+    let am_policy = find(&objects, "NetworkPolicy", ALERTMANAGER_SERVICE);
+    assert_eq!(
+        am_policy["spec"]["egress"],
+        json!([{"ports": [{"protocol": "TCP", "port": 443}]}])
+    );
+
+    // The watchdog alone may name it.
+    config.alertmanager.watchdog_url = Some(format!(
+        "http://{RECEIVER_SERVICE}.{}.svc:{RECEIVER_PORT}/alerts",
+        config.namespace
+    ));
+    let (manifests, _) = manifests_for(&config);
+    let objects = base_objects(&manifests);
+    find(&objects, "Deployment", RECEIVER_SERVICE);
+    let am_policy = find(&objects, "NetworkPolicy", ALERTMANAGER_SERVICE);
+    assert_eq!(am_policy["spec"]["egress"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_url_naming_the_receiver_must_be_the_one_it_serves() {
+    let error =
+        Config::from_toml("[alertmanager]\nwebhook_url = \"http://alert-receiver:9000/alerts\"\n")
+            .unwrap_err();
+    assert!(
+        error.to_string().contains("alertmanager.webhook_url"),
+        "{error}"
+    );
+    let error = Config::from_toml(
+        "[images.receiver]\nrepository = \"localhost/app-native\"\ntag = \"1\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("images.receiver.repository"),
+        "{error}"
+    );
 }

@@ -29,6 +29,7 @@ let
       export DEPLOY_NATIVE_MANIFESTS=${manifests.manifests-native}
       export DEPLOY_SPIN_ARCHIVE=${images.image-spin}
       export DEPLOY_SPIN_MANIFESTS=${manifests.manifests-spin}
+      export DEPLOY_RECEIVER_ARCHIVE=${images.image-receiver}
       export DEPLOY_SPIN_SHIM=${lib.optionalString (spin-shim != null) "${spin-shim}/bin/containerd-shim-spin-v2"}
       exec ${lib.getExe pkgs.bash} ${./deploy.sh} "$@"
     '';

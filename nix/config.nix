@@ -53,6 +53,7 @@ in
   images = {
     native = image "native";
     spin = image "spin";
+    receiver = image "receiver";
   };
   version = (builtins.fromTOML (builtins.readFile (root + "/Cargo.toml"))).workspace.package.version;
 }

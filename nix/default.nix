@@ -28,7 +28,7 @@ let
 
   images = import ./images.nix {
     inherit pkgs config;
-    inherit (rust) app-native app-spin;
+    inherit (rust) app-native app-spin stack;
     spinManifest = root + "/app-spin/spin.toml";
   };
 
@@ -51,7 +51,7 @@ in
 {
   packages = {
     inherit (rust) app-native app-spin stack;
-    inherit (images) image-native image-spin;
+    inherit (images) image-native image-spin image-receiver;
     inherit (manifests) manifests-native manifests-spin;
     default = manifests.manifests-native;
   };

@@ -3,7 +3,8 @@
 #
 # Deploys one variant, as built by this flake, to a local kind cluster:
 # creates or reuses the cluster (every node can run Spin: containerd-shim-spin
-# plus the `spin` runtime handler), loads the image archive, applies the
+# plus the `spin` runtime handler), loads the image archives (the variant's,
+# and the webhook receiver's when the manifests deploy it), applies the
 # rendered manifests, creates the Grafana admin Secret once, waits for the
 # rollouts and prints where everything is. Safe to run again.
 #
@@ -11,6 +12,7 @@
 #   DEPLOY_NAMESPACE                 namespace the manifests use
 #   DEPLOY_NATIVE_ARCHIVE/_MANIFESTS image archive and rendered manifests dir
 #   DEPLOY_SPIN_ARCHIVE/_MANIFESTS   the same for the Spin variant
+#   DEPLOY_RECEIVER_ARCHIVE          image archive of `stack receive`
 #   DEPLOY_SPIN_SHIM                 containerd-shim-spin-v2 binary
 # and honours KIND_CLUSTER_NAME (default app-monitoring) and
 # KIND_EXPERIMENTAL_PROVIDER (docker or podman, as kind itself does).
@@ -66,6 +68,8 @@ source "$manifests/deploy.env"
 : "${GRAFANA_NODE_PORT:?missing from $manifests/deploy.env}"
 : "${GRAFANA_ADMIN_SECRET:?missing from $manifests/deploy.env}"
 : "${IMAGE_REFERENCE:?missing from $manifests/deploy.env}"
+# Empty when Alertmanager notifies a receiver outside the cluster.
+RECEIVER_IMAGE_REFERENCE="${RECEIVER_IMAGE_REFERENCE-}"
 
 check_tools() {
   local tool
@@ -176,6 +180,10 @@ fi
 
 step "loading $IMAGE_REFERENCE into $cluster"
 kind load image-archive "$archive" --name "$cluster"
+if [ -n "$RECEIVER_IMAGE_REFERENCE" ]; then
+  step "loading $RECEIVER_IMAGE_REFERENCE (the webhook receiver) into $cluster"
+  kind load image-archive "${DEPLOY_RECEIVER_ARCHIVE:?set by the Nix wrapper}" --name "$cluster"
+fi
 
 step "applying the $variant manifests"
 kube create namespace "$namespace" --dry-run=client -o yaml | kube apply -f - >/dev/null

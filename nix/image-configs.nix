@@ -1,9 +1,10 @@
-# The pure parts of both images, kept free of nixpkgs so the offline check
+# The pure parts of the images, kept free of nixpkgs so the offline check
 # (scripts/checks/50-nix.sh) evaluates exactly what the images are built from:
 # the OCI config of each image and the Spin manifest at the Spin image root.
 { config
 , spinManifest
 , nativeEntrypoint
+, stackEntrypoint
 ,
 }:
 let
@@ -37,6 +38,19 @@ in
   spin = {
     Entrypoint = [ "/" ];
     Labels = labels "spin";
+  };
+
+  # The `stack` binary; the cluster runs it as `stack receive`, the webhook
+  # receiver Alertmanager notifies (its Deployment passes the arguments).
+  receiver = {
+    Entrypoint = [ stackEntrypoint ];
+    Cmd = [ "receive" ];
+    User = "${nonRoot}:${nonRoot}";
+    Labels = {
+      "org.opencontainers.image.title" = "stack";
+      "org.opencontainers.image.version" = config.version;
+      "org.opencontainers.image.description" = "Alertmanager webhook receiver logging each notification as a JSON line";
+    };
   };
 
   # The repository's manifest with the one component's `source` at the image

@@ -1,10 +1,12 @@
-# OCI images of both variants, named and tagged exactly as stack.toml says,
-# as uncompressed archives `kind load image-archive` takes as they are. What
-# goes into them is decided in nix/image-configs.nix.
+# OCI images of both variants and of the webhook receiver, named and tagged
+# exactly as stack.toml says, as uncompressed archives `kind load
+# image-archive` takes as they are. What goes into them is decided in
+# nix/image-configs.nix.
 { pkgs
 , config
 , app-native
 , app-spin
+, stack
 , spinManifest
 ,
 }:
@@ -12,6 +14,7 @@ let
   parts = import ./image-configs.nix {
     inherit config spinManifest;
     nativeEntrypoint = pkgs.lib.getExe app-native;
+    stackEntrypoint = pkgs.lib.getExe stack;
   };
 
   spinToml = (pkgs.formats.toml { }).generate "spin.toml" parts.spinManifest;
@@ -39,5 +42,14 @@ in
       cp ${app-spin}/lib/${parts.wasmFile} ${parts.wasmFile}
     '';
     config = parts.spin;
+  };
+
+  image-receiver = pkgs.dockerTools.buildLayeredImage {
+    name = config.images.receiver.repository;
+    inherit (config.images.receiver) tag;
+    compressor = "none";
+    # As the native image: the binary's closure and nothing else.
+    contents = [ stack ];
+    config = parts.receiver;
   };
 }

@@ -1,11 +1,13 @@
 """Facts `deploy` needs, read from the built manifests rather than kept twice.
 
-Usage: manifest_facts.py MANIFESTS.yaml IMAGE_REFERENCE > deploy.env
+Usage: manifest_facts.py MANIFESTS.yaml IMAGE_REFERENCE [RECEIVER_IMAGE_REFERENCE] > deploy.env
 
 Writes shell assignments: the Grafana NodePort (kind publishes it when it
 creates the cluster), the name of the Secret Grafana's admin password comes
-from (deploy creates it, it is never rendered), and the image reference,
-after checking that some container really runs it.
+from (deploy creates it, it is never rendered), the image reference, after
+checking that some container really runs it, and the webhook receiver's
+image reference if some container runs it (empty otherwise: Alertmanager
+notifies a receiver outside the cluster, and deploy loads no such image).
 """
 
 import shlex
@@ -34,6 +36,7 @@ def exactly_one(found, what):
 
 def main():
     path, image = sys.argv[1], sys.argv[2]
+    receiver_image = sys.argv[3] if len(sys.argv) > 3 else None
     with open(path, encoding="utf-8") as stream:
         documents = [doc for doc in yaml.safe_load_all(stream) if doc]
 
@@ -71,6 +74,7 @@ def main():
         "GRAFANA_NODE_PORT": exactly_one(node_ports, "NodePort"),
         "GRAFANA_ADMIN_SECRET": exactly_one(secrets, "Secret referenced by a workload"),
         "IMAGE_REFERENCE": image,
+        "RECEIVER_IMAGE_REFERENCE": receiver_image if receiver_image in images else "",
     }
     for key, value in facts.items():
         print(f"{key}={shlex.quote(str(value))}")

@@ -1,6 +1,6 @@
 # Kubernetes manifests for what this flake built: `stack render` is given the
-# name and tag of the image derivations themselves, so the Deployment runs
-# exactly the archive `deploy` loads into kind, never a look-alike.
+# name and tag of the image derivations themselves, so the Deployments run
+# exactly the archives `deploy` loads into kind, never look-alikes.
 { pkgs
 , stack
 , stackToml
@@ -19,7 +19,8 @@ let
   rendered = pkgs.runCommand "stack-rendered" { nativeBuildInputs = [ stack ]; } ''
     stack render --config ${stackToml} --out $out \
       --image-native ${lib.escapeShellArg (reference images.image-native)} \
-      --image-spin ${lib.escapeShellArg (reference images.image-spin)}
+      --image-spin ${lib.escapeShellArg (reference images.image-spin)} \
+      --image-receiver ${lib.escapeShellArg (reference images.image-receiver)}
   '';
 
   # One overlay, built into the single file `deploy` applies, beside the
@@ -35,17 +36,22 @@ let
         passthru = {
           inherit variant image rendered;
           imageReference = reference image;
+          receiverImageReference = reference images.image-receiver;
         };
       }
       ''
         mkdir -p $out
         cp -r ${rendered}/. $out/
         kubectl kustomize $out/k8s/overlays/${variant} > overlay.yaml
-        # Both fail unless a container of the overlay runs exactly this image.
+        # Both fail unless a container of the overlay runs exactly the app
+        # image; the receiver's is stamped and named where it is deployed
+        # (when Alertmanager's webhook names it).
         python3 ${./stamp_image.py} overlay.yaml ${lib.escapeShellArg (reference image)} \
-          ${lib.escapeShellArg (buildId image)} > $out/manifests.yaml
+          ${lib.escapeShellArg (buildId image)} \
+          ${lib.escapeShellArg (reference images.image-receiver)} \
+          ${lib.escapeShellArg (buildId images.image-receiver)} > $out/manifests.yaml
         python3 ${./manifest_facts.py} $out/manifests.yaml ${lib.escapeShellArg (reference image)} \
-          > $out/deploy.env
+          ${lib.escapeShellArg (reference images.image-receiver)} > $out/deploy.env
       '';
 in
 {

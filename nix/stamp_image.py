@@ -1,6 +1,10 @@
 """Marks the pod templates that run an image with the build that made it.
 
-Usage: stamp_image.py MANIFESTS.yaml IMAGE_REFERENCE BUILD_ID > STAMPED.yaml
+Usage: stamp_image.py MANIFESTS.yaml IMAGE_REFERENCE BUILD_ID [IMAGE_REFERENCE BUILD_ID]... > STAMPED.yaml
+
+The first image must run in some workload; the others (the webhook
+receiver's, deployed only when Alertmanager notifies it) are stamped where
+they run.
 
 The image tag comes from stack.toml and stays the same across rebuilds, so a
 new image alone would not change the Deployment and nothing would roll. The
@@ -16,9 +20,20 @@ ANNOTATION = "app-monitoring/image-build"
 
 
 def main():
-    path, image, build = sys.argv[1:4]
+    path, pairs = sys.argv[1], sys.argv[2:]
+    if len(pairs) < 2 or len(pairs) % 2:
+        sys.exit("usage: stamp_image.py MANIFESTS.yaml IMAGE_REFERENCE BUILD_ID [IMAGE_REFERENCE BUILD_ID]...")
     with open(path, encoding="utf-8") as stream:
         documents = [doc for doc in yaml.safe_load_all(stream) if doc]
+    for index in range(0, len(pairs), 2):
+        image, build = pairs[index], pairs[index + 1]
+        if stamp(documents, image, build) == 0 and index == 0:
+            sys.exit(f"stamp_image: no workload runs {image}")
+    yaml.safe_dump_all(documents, sys.stdout, sort_keys=False)
+
+
+def stamp(documents, image, build):
+    """Annotates every pod template running `image`; returns how many."""
     stamped = 0
     for doc in documents:
         template = doc.get("spec", {}).get("template") if doc.get("kind") in ("Deployment", "StatefulSet") else None
@@ -27,9 +42,7 @@ def main():
         if any(c.get("image") == image for c in template.get("spec", {}).get("containers", [])):
             template.setdefault("metadata", {}).setdefault("annotations", {})[ANNOTATION] = build
             stamped += 1
-    if stamped == 0:
-        sys.exit(f"stamp_image: no workload runs {image}")
-    yaml.safe_dump_all(documents, sys.stdout, sort_keys=False)
+    return stamped
 
 
 if __name__ == "__main__":

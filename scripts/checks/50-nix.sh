@@ -5,8 +5,9 @@
 #   - shellcheck on the scripts the apps wrap (and the repo's scripts);
 #   - what nix/config.nix reads from stack.toml agrees with what `stack
 #     render` makes of it, and a missing key is an error naming the key;
-#   - the image configurations (non-root, app port) and the Spin manifest the
-#     image carries agree with stack.toml, app-spin/spin.toml and the overlay;
+#   - the image configurations (non-root, app port; the receiver image runs
+#     `stack receive`) and the Spin manifest the image carries agree with
+#     stack.toml, app-spin/spin.toml and the overlay;
 #   - the pinned Rust toolchain is new enough for every locked crate;
 #   - flake.lock pins every input by rev and narHash, matching flake.nix.
 # shellcheck source=../lib.sh
@@ -55,7 +56,8 @@ print(functools.reduce(lambda d, k: d[k], sys.argv[2].split("."), json.load(open
 }
 native_ref="$(field images.native.reference)"
 spin_ref="$(field images.spin.reference)"
-log "  nix: namespace=$(field namespace) port=$(field appPort) native=$native_ref spin=$spin_ref"
+receiver_ref="$(field images.receiver.reference)"
+log "  nix: namespace=$(field namespace) port=$(field appPort) native=$native_ref spin=$spin_ref receiver=$receiver_ref"
 
 # Rendering with the references Nix passes (nix/manifests.nix) must give
 # exactly what `stack render` makes of stack.toml alone. Committed output vs
@@ -63,24 +65,31 @@ log "  nix: namespace=$(field namespace) port=$(field appPort) native=$native_re
 cargo build -q --locked -p stack
 stack=target/debug/stack
 "$stack" render --config stack.toml --out "$work/plain" >/dev/null
-"$stack" render --config stack.toml --out "$work/as-nix" --image-native "$native_ref" --image-spin "$spin_ref" >/dev/null
+"$stack" render --config stack.toml --out "$work/as-nix" --image-native "$native_ref" --image-spin "$spin_ref" \
+  --image-receiver "$receiver_ref" >/dev/null
 diff -r "$work/plain" "$work/as-nix" >/dev/null ||
   die "stack render with the image references nix/config.nix reads differs from stack render of stack.toml"
 # ...and the comparison is sensitive: another reference must show up.
 "$stack" render --config stack.toml --out "$work/sentinel" --image-native "${native_ref%:*}:nix-check-sentinel" \
   --image-spin "$spin_ref" >/dev/null
 ! diff -r "$work/sentinel" "$work/plain" >/dev/null || die "a different native image reference changed nothing"
+"$stack" render --config stack.toml --out "$work/sentinel-receiver" --image-native "$native_ref" \
+  --image-receiver "${receiver_ref%:*}:nix-check-sentinel" >/dev/null
+! diff -r "$work/sentinel-receiver" "$work/plain" >/dev/null || die "a different receiver image reference changed nothing"
 
 for variant in native spin; do
   kubectl kustomize "$work/plain/k8s/overlays/$variant" >"$work/$variant.yaml"
 done
-python3 - "$work/config.json" "$work/native.yaml" "$work/spin.yaml" <<'EOF'
+python3 - "$work/config.json" "$work/native.yaml" "$work/spin.yaml" "$work/plain/k8s/base/alert-receiver.yaml" <<'EOF'
 import json
+import os
 import sys
 
 import yaml
 
 config = json.load(open(sys.argv[1]))
+# Rendered when Alertmanager's webhook names the in-cluster receiver.
+receiver_deployed = os.path.exists(sys.argv[4])
 failures = []
 for variant, path in (("native", sys.argv[2]), ("spin", sys.argv[3])):
     docs = [d for d in yaml.safe_load_all(open(path)) if d]
@@ -104,6 +113,18 @@ for variant, path in (("native", sys.argv[2]), ("spin", sys.argv[3])):
     ports = {p.get("containerPort") for c in app_containers for p in c.get("ports", [])}
     if app_containers and config["appPort"] not in ports:
         failures.append(f"{variant}: app container ports {ports}, nix says {config['appPort']}")
+    receiver = config["images"]["receiver"]
+    receiver_images = {
+        c.get("image")
+        for d in docs
+        if d["kind"] == "Deployment"
+        for c in d["spec"]["template"]["spec"]["containers"]
+        if c.get("image", "").rsplit(":", 1)[0] == receiver["repository"]
+    }
+    expected = {receiver["reference"]} if receiver_deployed else set()
+    if receiver_images != expected:
+        failures.append(f"{variant}: receiver containers run {receiver_images or 'nothing'}, "
+                        f"nix loads {receiver['reference']} (deployed: {receiver_deployed})")
 if failures:
     sys.exit("nix/config.nix disagrees with the rendered manifests:\n  " + "\n  ".join(failures))
 print("nix/config.nix agrees with both overlays")
@@ -116,7 +137,8 @@ EOF
 # `deploy` registers in the kind node's containerd.
 log "image configurations and the Spin manifest of the image"
 nix-instantiate --eval --strict --json --expr "import ./nix/image-configs.nix {
-  config = import ./nix/config.nix { }; spinManifest = ./app-spin/spin.toml; nativeEntrypoint = \"/entry\"; }" \
+  config = import ./nix/config.nix { }; spinManifest = ./app-spin/spin.toml; nativeEntrypoint = \"/entry\";
+  stackEntrypoint = \"/stack-entry\"; }" \
   >"$work/images.json"
 python3 - "$work/images.json" "$work/config.json" app-spin/spin.toml "$work/spin.yaml" nix/deploy.sh <<'EOF'
 import json
@@ -140,6 +162,14 @@ if f"APP_LISTEN=0.0.0.0:{port}" not in native.get("Env", []):
     failures.append(f"native image Env {native.get('Env')} does not listen on {port}")
 if list(native.get("ExposedPorts", {})) != [f"{port}/tcp"]:
     failures.append(f"native image exposes {list(native.get('ExposedPorts', {}))}")
+
+receiver = images["receiver"]
+if receiver.get("User", "0").split(":")[0] in ("", "0", "root"):
+    failures.append(f"receiver image runs as {receiver.get('User')!r}")
+if receiver.get("Entrypoint") != ["/stack-entry"] or receiver.get("Cmd") != ["receive"]:
+    failures.append(f"receiver image runs {receiver.get('Entrypoint')} {receiver.get('Cmd')}, not `stack receive`")
+if 'kind load image-archive "${DEPLOY_RECEIVER_ARCHIVE' not in deploy_script:
+    failures.append("nix/deploy.sh does not load the receiver image archive")
 
 expected = dict(repository_manifest)
 expected["component"] = {

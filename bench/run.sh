@@ -2,7 +2,7 @@
 # Builds everything in release mode, runs every benchmark side by side and
 # writes the markdown table.
 #
-#   bench/run.sh            full run (~12 min), table to bench/results.md
+#   bench/run.sh            full run (~10 min), table to bench/results.md
 #   bench/run.sh --smoke    seconds per bench, table to bench/work/results-smoke.md
 #
 # Needs wrk (Debian) and python3 with venv; installs the Flask peer's pinned
@@ -22,14 +22,15 @@ command -v wrk >/dev/null || die "wrk is missing: apt-get install wrk"
 mkdir -p bench/work
 
 # Two builds of the same server; copy each out before the next build
-# overwrites target/release/app-native.
+# overwrites target/release/app-native. The default build goes last so the
+# shared target/release/app-native is left as everyone else expects it.
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-log "building app-native (instrumented)"
-cargo build --release --locked -q -p app-native
-cp "$target_dir/release/app-native" bench/work/app-native-instrumented
 log "building app-native (bare: --no-default-features)"
 cargo build --release --locked -q -p app-native --no-default-features
 cp "$target_dir/release/app-native" bench/work/app-native-bare
+log "building app-native (instrumented)"
+cargo build --release --locked -q -p app-native
+cp "$target_dir/release/app-native" bench/work/app-native-instrumented
 log "building the criterion bench"
 cargo bench --locked -q -p app-core --bench metrics --no-run
 

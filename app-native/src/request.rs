@@ -11,7 +11,7 @@ use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_LENGTH};
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 
 pub struct AppState {
     pub service: Service,
@@ -30,13 +30,18 @@ pub async fn handle(
     #[cfg(feature = "instrumentation")]
     let in_flight = state.metrics.start(accepted.method, accepted.route);
 
-    let body_read = read_within_limit(&head.headers, body, state.max_body_bytes);
-    let body_read = match tokio::time::timeout(state.body_read_timeout, body_read).await {
-        Ok(result) => result,
-        Err(_) => Err(closing(error(
-            StatusCode::REQUEST_TIMEOUT,
-            "request body not received in time",
-        ))),
+    // Most requests carry no body: skip the read and its timer entirely.
+    let body_read = if body.is_end_stream() {
+        Ok(())
+    } else {
+        let read = read_within_limit(&head.headers, body, state.max_body_bytes);
+        match tokio::time::timeout(state.body_read_timeout, read).await {
+            Ok(result) => result,
+            Err(_) => Err(closing(error(
+                StatusCode::REQUEST_TIMEOUT,
+                "request body not received in time",
+            ))),
+        }
     };
     let response = match body_read {
         Ok(()) => {
@@ -50,6 +55,7 @@ pub async fn handle(
     };
 
     let status = response.status().as_u16();
+    let elapsed = started.elapsed();
     #[cfg(feature = "instrumentation")]
     {
         state.metrics.record(
@@ -58,7 +64,7 @@ pub async fn handle(
                 http_route: accepted.route,
                 http_response_status_code: status,
             },
-            started.elapsed(),
+            elapsed,
         );
         drop(in_flight);
     }
@@ -66,7 +72,7 @@ pub async fn handle(
         method = %head.method,
         route = accepted.route.template(),
         status,
-        elapsed_us = started.elapsed().as_micros() as u64,
+        elapsed_us = elapsed.as_micros() as u64,
         "request"
     );
     Ok(response.map(Full::new))

@@ -12,6 +12,9 @@
 // alters the store from outside the component, like another writer or an
 // operator would.
 
+// First: jco's generated code probes for JSPI on every instantiation.
+import "./jspi-probe.mjs";
+
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { parseArgs } from "node:util";

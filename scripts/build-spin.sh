@@ -8,9 +8,20 @@
 # Debian's: rustc-web (a recent rustc) with its std sources, rebuilt for
 # wasm32-wasip1 by `-Z build-std` against wasi-libc, linked by lld. Every
 # install is idempotent. The component's imports and exports are written to
-# target/wasm/app_spin.world. Usage: scripts/build-spin.sh
+# target/wasm/app_spin.world.
+#
+#   scripts/build-spin.sh          the component, app-spin/app_spin.wasm
+#   scripts/build-spin.sh --bare   without the `instrumentation` feature (no
+#                                  key-value increments; the benchmarks'
+#                                  baseline): target/wasm/app_spin_bare.wasm
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
+
+case "${1:-}" in
+  "") variant=app_spin; features=() ;;
+  --bare) variant=app_spin_bare; features=(--no-default-features) ;;
+  *) die "usage: scripts/build-spin.sh [--bare]" ;;
+esac
 
 ensure_apt rustc-web rust-web-src cargo-web wasi-libc lld-22
 # Node runs the component tooling and the test host; CI images ship Node 20
@@ -21,9 +32,14 @@ fi
 
 target_dir="$REPO_ROOT/target/wasm"
 core="$target_dir/wasm32-wasip1/release/app_spin.wasm"
-component="$REPO_ROOT/app-spin/app_spin.wasm"
+# Only the default build sits next to spin.toml; the bare one is never shipped.
+if [ "$variant" = app_spin ]; then
+  component="$REPO_ROOT/app-spin/app_spin.wasm"
+else
+  component="$target_dir/$variant.wasm"
+fi
 
-log "cargo build app-spin (wasm32-wasip1, Debian rustc $(/usr/bin/rustc --version | cut -d' ' -f2))"
+log "cargo build app-spin ${features[*]} (wasm32-wasip1, Debian rustc $(/usr/bin/rustc --version | cut -d' ' -f2))"
 # A separate target dir keeps these std-rebuilding artifacts away from the
 # host builds of the workspace.
 env RUSTC_BOOTSTRAP=1 \
@@ -31,7 +47,7 @@ env RUSTC_BOOTSTRAP=1 \
   CARGO_TARGET_DIR="$target_dir" \
   CARGO_TARGET_WASM32_WASIP1_LINKER=wasm-ld-22 \
   CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS="-Clink-self-contained=no -Lnative=/usr/lib/wasm32-wasi" \
-  /usr/bin/cargo build -p app-spin --release --locked \
+  /usr/bin/cargo build -p app-spin "${features[@]}" --release --locked \
   -Z build-std=std,panic_abort --target wasm32-wasip1
 
 # The preview1 -> WASI 0.2 adapter that spin-sdk 5.2 itself ships (and tests
@@ -48,7 +64,7 @@ log "npm ci (component tooling and test host)"
 
 log "component: $(basename "$adapter") adapter from spin-sdk, world:"
 rm -f "$component"
-node app-spin/host/componentize.mjs "$core" "$adapter" "$component" >"$target_dir/app_spin.world"
-sed 's/^/    /' "$target_dir/app_spin.world" >&2
+node app-spin/host/componentize.mjs "$core" "$adapter" "$component" >"$target_dir/$variant.world"
+sed 's/^/    /' "$target_dir/$variant.world" >&2
 printf 'core module %s bytes, component %s bytes (%s)\n' \
   "$(stat -c %s "$core")" "$(stat -c %s "$component")" "${component#"$REPO_ROOT"/}"

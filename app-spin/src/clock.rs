@@ -6,9 +6,12 @@ use std::time::Duration;
 use wasi::clocks::monotonic_clock;
 
 /// A point on the monotonic clock (nanoseconds from an arbitrary origin).
+/// Only the recording times requests.
+#[cfg(feature = "instrumentation")]
 #[derive(Clone, Copy, Debug)]
 pub struct Instant(u64);
 
+#[cfg(feature = "instrumentation")]
 impl Instant {
     pub fn now() -> Self {
         Instant(monotonic_clock::now())

@@ -19,6 +19,11 @@
 //! containerd-shim-spin run, and it exposes the key-value atomics as stable
 //! bindings (6 and 7 move to WASI 0.3 and make them experimental).
 //!
+//! Cargo feature `instrumentation` (default) does the recording. Without
+//! it (`--no-default-features`, the benchmarks' bare build, as app-native's
+//! feature of the same name) a request makes no key-value call at all;
+//! `/metrics` still renders whatever the store holds.
+//!
 //! `README.md` next to this crate covers the design choices, building,
 //! running under `spin up` and SpinKube, and the tests.
 
@@ -27,14 +32,16 @@ mod config;
 mod store;
 mod wire;
 
+#[cfg(feature = "instrumentation")]
+use app_core::{ActiveLabels, RequestLabels};
 use app_core::{
-    ActiveLabels, BuildInfo, Exposition, ExpositionFormat, RequestLabels, Service, Variant,
-    exposition::ExpositionError,
+    BuildInfo, Exposition, ExpositionFormat, Service, Variant, exposition::ExpositionError,
 };
 use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 #[cfg(target_arch = "wasm32")]
 use spin_sdk::http_component;
 
+#[cfg(feature = "instrumentation")]
 use crate::clock::Instant;
 use crate::store::MetricsStore;
 
@@ -44,6 +51,7 @@ use crate::store::MetricsStore;
 #[cfg_attr(target_arch = "wasm32", http_component)]
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
+    #[cfg(feature = "instrumentation")]
     let started = Instant::now();
     let service = Service::new(config::service_config());
     let head = match wire::head(&request) {
@@ -54,35 +62,58 @@ async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
         Err(reason) => return wire::send(response_out, wire::bad_request(reason)).await,
     };
     let accepted = service.accept(&head.method, head.uri.path());
+    #[cfg(feature = "instrumentation")]
     let store = MetricsStore::open();
+    #[cfg(feature = "instrumentation")]
     let in_flight = store.enter(ActiveLabels {
         http_request_method: accepted.method,
         http_route: accepted.route,
     });
+    #[cfg(feature = "instrumentation")]
+    let exposition = StoreExposition(Some(&store));
+    // Bare: the store is touched only when `/metrics` renders it.
+    #[cfg(not(feature = "instrumentation"))]
+    let exposition = StoreExposition(None);
 
-    let reply = service.respond(accepted, &head, &StoreExposition(&store));
+    let reply = service.respond(accepted, &head, &exposition);
     if let Some(delay) = reply.delay {
         clock::sleep(delay);
     }
-    let labels = RequestLabels {
-        http_request_method: accepted.method,
-        http_route: accepted.route,
-        http_response_status_code: reply.response.status().as_u16(),
-    };
-    let elapsed = started.elapsed();
+    #[cfg(feature = "instrumentation")]
+    let (labels, elapsed) = (
+        RequestLabels {
+            http_request_method: accepted.method,
+            http_route: accepted.route,
+            http_response_status_code: reply.response.status().as_u16(),
+        },
+        started.elapsed(),
+    );
 
     // Answer first, count after: the client never waits for the store.
     wire::send(response_out, reply.response).await;
-    store.record(&labels, elapsed);
-    store.leave(in_flight);
+    #[cfg(feature = "instrumentation")]
+    {
+        store.record(&labels, elapsed);
+        store.leave(in_flight);
+    }
 }
 
-/// `/metrics`: the store is read only when the handler actually renders.
-struct StoreExposition<'a>(&'a MetricsStore);
+/// `/metrics`: the store is read only when the handler actually renders,
+/// through the request's open store, or one opened for the scrape when the
+/// request has none (the bare build).
+struct StoreExposition<'a>(Option<&'a MetricsStore>);
 
 impl Exposition for StoreExposition<'_> {
     fn encode(&self, format: ExpositionFormat, out: &mut String) -> Result<(), ExpositionError> {
-        self.0
+        let opened;
+        let store = match self.0 {
+            Some(store) => store,
+            None => {
+                opened = MetricsStore::open();
+                &opened
+            }
+        };
+        store
             .snapshot(BuildInfo::new(Variant::Spin))
             .map_err(ExpositionError)?
             .encode(format, out)

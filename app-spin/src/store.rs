@@ -11,8 +11,11 @@
 //! Prometheus turns into `up == 0` instead of a fake counter reset.
 
 use app_core::store_keys::{self, PREFIX, StoreKey};
-use app_core::{ActiveLabels, BuildInfo, RequestLabels, StoredMetrics};
+#[cfg(feature = "instrumentation")]
+use app_core::{ActiveLabels, RequestLabels};
+use app_core::{BuildInfo, StoredMetrics};
 use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
+#[cfg(feature = "instrumentation")]
 use std::time::Duration;
 
 /// The store label `spin.toml` grants (`key_value_stores = ["default"]`).
@@ -26,6 +29,7 @@ pub struct MetricsStore {
     bucket: Option<store::Bucket>,
 }
 
+#[cfg(feature = "instrumentation")]
 /// A request counted in `http_server_active_requests`, to be taken off again
 /// with [`MetricsStore::leave`].
 #[must_use]
@@ -51,18 +55,21 @@ impl MetricsStore {
         }
     }
 
+    #[cfg(feature = "instrumentation")]
     pub fn enter(&self, labels: ActiveLabels) -> InFlight {
         let key = StoreKey::Active(labels);
         let raised = self.add(&key, 1);
         InFlight { key, raised }
     }
 
+    #[cfg(feature = "instrumentation")]
     pub fn leave(&self, in_flight: InFlight) {
         if in_flight.raised {
             self.add(&in_flight.key, -1);
         }
     }
 
+    #[cfg(feature = "instrumentation")]
     /// One histogram observation: two increments, its bucket slot and the sum.
     pub fn record(&self, labels: &RequestLabels, elapsed: Duration) {
         for (key, delta) in store_keys::observation(labels, elapsed) {
@@ -95,6 +102,7 @@ impl MetricsStore {
         Ok(metrics)
     }
 
+    #[cfg(feature = "instrumentation")]
     fn add(&self, key: &StoreKey, delta: i64) -> bool {
         let Some(bucket) = &self.bucket else {
             return false;

@@ -376,14 +376,15 @@ def verify_instrumentation(servers: dict[str, Server]) -> None:
         "flask": ("flask_http_requests_total", "endpoint", "/api/items/<item_id>"),
         "edge": ("http_server_request_duration_seconds_count", "http_route", "/api/items/{id}"),
     }
+    bare = ("bare", "edge-bare")
     for key, server in servers.items():
         family, label, route = checks["edge" if key.startswith("edge") else key]
         if key == "edge-nokv":
             continue
         counted = request_count(server, family, label, route)
-        if key == "bare" and counted != 0:
-            raise BenchError(f"the bare build recorded {counted} requests: wrong binary")
-        if key != "bare" and counted == 0:
+        if key in bare and counted != 0:
+            raise BenchError(f"{server.label} recorded {counted} requests: wrong build")
+        if key not in bare and counted == 0:
             raise BenchError(f"{server.label} recorded no requests under load")
 
 
@@ -440,19 +441,53 @@ def machine() -> list[str]:
     ]
 
 
+EDGE_FIELDS = ("edge_skipped", "edge_stats", "edge_bare_stats")
+
+
+def merge_edge(base: dict, edge_run: dict) -> dict:
+    """The saved run with its edge figures replaced by those of an
+    `--only edge` run; the rest (native, Flask, criterion) stays as it was
+    measured. The edge run's own date and load are kept beside it."""
+    if base["plan"] != edge_run["plan"]:
+        raise BenchError(f"the saved run used plan {base['plan']}, the edge run {edge_run['plan']}: cells would not line up")
+    is_edge = lambda key: key.startswith("edge")  # noqa: E731
+    merged = dict(base)
+    merged["samples"] = [s for s in base["samples"] if not is_edge(s["server"])] + edge_run["samples"]
+    merged["labels"] = {k: v for k, v in base["labels"].items() if not is_edge(k)} | edge_run["labels"]
+    merged["rss_kib"] = {k: v for k, v in base["rss_kib"].items() if not is_edge(k)} | edge_run["rss_kib"]
+    merged["scrapes"] = {k: v for k, v in base["scrapes"].items() if not is_edge(k)} | edge_run["scrapes"]
+    for name in EDGE_FIELDS:
+        merged[name] = edge_run.get(name)
+    merged["edge_run"] = {
+        "started": edge_run["started"],
+        "load_before": edge_run["load_before"],
+        "load_after": edge_run["load_after"],
+    }
+    return merged
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mode", choices=PLANS, default="full")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--only", choices=["edge"],
+        help="run only these servers and merge their figures into the saved run of the same mode",
+    )
     args = parser.parse_args()
     plan = PLANS[args.mode]
     WORK.mkdir(exist_ok=True)
+    record = WORK / f"run-{args.mode}.json"
+    if args.only and not record.exists():
+        raise BenchError(f"--only {args.only} merges into {record}, which does not exist: run the full bench first")
     server_prefix, wrk_prefix = pinning()
     started = datetime.datetime.now(datetime.timezone.utc)
     load_before = os.getloadavg()
 
-    servers = {s.key: s for s in native_servers() + [flask_server()]}
+    servers = {} if args.only else {s.key: s for s in native_servers() + [flask_server()]}
     edge, edge_skipped = edge_servers()
+    if args.only and not edge:
+        raise BenchError(f"--only edge, but the edge variant cannot run: {edge_skipped}")
     servers.update({s.key: s for s in edge})
     samples: list[Sample] = []
     scrapes: dict[str, dict] = {}
@@ -481,12 +516,15 @@ def main() -> int:
             scrapes[key] = measure_scrape(wrk_prefix, servers[key], plan.seconds)
         rss = {key: peak_rss_kib(s.process.pid) for key, s in servers.items()}
         edge_stats = host_stats(servers["edge"]) if "edge" in servers else None
+        edge_bare_stats = host_stats(servers["edge-bare"]) if "edge-bare" in servers else None
     finally:
         for server in servers.values():
             server.stop()
 
-    print("criterion benches", file=sys.stderr)
-    crit = run_criterion(plan, server_prefix)
+    crit = None
+    if not args.only:
+        print("criterion benches", file=sys.stderr)
+        crit = run_criterion(plan, server_prefix)
     load_after = os.getloadavg()
 
     run = {
@@ -503,9 +541,18 @@ def main() -> int:
         "rss_kib": rss,
         "edge_skipped": edge_skipped,
         "edge_stats": edge_stats,
+        "edge_bare_stats": edge_bare_stats,
         "criterion": crit,
     }
-    record = WORK / f"run-{args.mode}.json"
+    if args.only:
+        (WORK / f"run-{args.mode}-{args.only}.json").write_text(json.dumps(run, indent=1))
+        # The saved run before this merge stays beside it, never overwritten
+        # by a second merge.
+        original = WORK / f"run-{args.mode}-before-{args.only}.json"
+        base = json.loads(record.read_text())
+        if not original.exists():
+            original.write_text(json.dumps(base, indent=1))
+        run = merge_edge(base, run)
     record.write_text(json.dumps(run, indent=1))
     text = report.Report(run).render()
     args.out.write_text(text)

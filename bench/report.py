@@ -136,14 +136,39 @@ class Report:
         self.targets.append(("requests/s native/Flask", quartiles(rps, 1, "×"), INFO))
         return lines
 
+    def has(self, server: str) -> bool:
+        return any(s["server"] == server for s in self.samples)
+
+    def cell_ratios(self, top: str, bottom: str, attr: str) -> list[float]:
+        """Per-cell ratios of medians, for servers that may come from two
+        different runs (edge rows merged into a saved run) and so cannot be
+        paired by round."""
+        return [
+            self.median(top, route, conns, attr) / self.median(bottom, route, conns, attr)
+            for route, conns in self.cells()
+            if self.cell(top, route, conns) and self.cell(bottom, route, conns)
+        ]
+
+    def calls_per_request(self, stats: dict | None) -> str | None:
+        if not stats or not stats.get("instances"):
+            return None
+        parts = []
+        for op, count in sorted(stats["ops"].items()):
+            per_request = count / stats["instances"]
+            # A bare build's only calls are its few scrapes: say how many.
+            parts.append(f"{op} {per_request:.2f}" if per_request >= 0.005 else f"{op} {count} in all")
+        return ", ".join(parts) or "none"
+
     def edge_table(self) -> list[str]:
         skipped = self.run.get("edge_skipped")
         if skipped:
             self.targets.append(("edge p50 ≤ 1 ms on loopback", f"not measured: {skipped}", None))
             return [f"Not measured: {skipped}."]
         lines = [
-            "| route | conns | req/s edge | req/s native/edge | p50 ms edge | p50 edge/native | p99 ms edge | CPU µs/req edge | socket errors | req/s store unavailable | p50 ms store unavailable | CPU µs/req store unavailable |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "Against native (instrumented):",
+            "",
+            "| route | conns | req/s edge | req/s native/edge | p50 ms edge | p50 edge/native | p99 ms edge | CPU µs/req edge | CPU edge/native | socket errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         best = (float("inf"), "", 0)
         for route, conns in self.cells():
@@ -154,9 +179,8 @@ class Report:
                 f"| `{route}` | {conns} | {self.figures('edge', route, conns, 'rps', 0)} "
                 f"| {self.median('instrumented', route, conns, 'rps') / self.median('edge', route, conns, 'rps'):,.0f}× "
                 f"| {self.figures('edge', route, conns, 'p50_ms', 2)} | {p50 / self.median('instrumented', route, conns, 'p50_ms'):,.0f}× "
-                f"| {self.figures('edge', route, conns, 'p99_ms', 1)} | {self.figures('edge', route, conns, 'cpu_us_per_request', 0)} | {errors} "
-                f"| {self.figures('edge-nokv', route, conns, 'rps', 0)} | {self.figures('edge-nokv', route, conns, 'p50_ms', 2)} "
-                f"| {self.figures('edge-nokv', route, conns, 'cpu_us_per_request', 0)} |"
+                f"| {self.figures('edge', route, conns, 'p99_ms', 1)} | {self.figures('edge', route, conns, 'cpu_us_per_request', 0)} "
+                f"| {self.median('edge', route, conns, 'cpu_us_per_request') / self.median('instrumented', route, conns, 'cpu_us_per_request'):,.0f}× | {errors} |"
             )
         p50, route, conns = best
         self.targets.append((
@@ -164,24 +188,79 @@ class Report:
             f"{p50:.2f} ms (best cell: `{route}`, {conns} connection{'s' if conns > 1 else ''}; native {self.median('instrumented', route, conns, 'p50_ms'):.3f} ms)",
             p50 <= TARGET_EDGE_P50_MS,
         ))
-        stats = self.run.get("edge_stats")
-        if stats and stats.get("instances"):
-            per = {op: count / stats["instances"] for op, count in sorted(stats["ops"].items())}
+        cpu_native = self.cell_ratios("edge", "instrumented", "cpu_us_per_request")
+        rps_native = self.cell_ratios("instrumented", "edge", "rps")
+        self.targets.append((
+            "edge vs native: CPU per request edge/native, requests/s native/edge",
+            f"{statistics.median(cpu_native):,.0f}×, {statistics.median(rps_native):,.0f}× (median over cells)",
+            INFO,
+        ))
+
+        if self.has("edge-bare"):
+            lines += [
+                "",
+                "With and without the key-value increments (the bare build: `scripts/build-spin.sh --bare`, "
+                "same host, same store):",
+                "",
+                "| route | conns | CPU µs/req edge | CPU µs/req bare | CPU edge/bare | p50 ms edge / bare | p50 edge/bare | p99 ms edge / bare | p99 edge/bare | req/s bare |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            for route, conns in self.cells():
+                med = lambda server, attr: self.median(server, route, conns, attr)  # noqa: E731
+                lines.append(
+                    f"| `{route}` | {conns} | {self.figures('edge', route, conns, 'cpu_us_per_request', 0)} "
+                    f"| {self.figures('edge-bare', route, conns, 'cpu_us_per_request', 0)} "
+                    f"| {med('edge', 'cpu_us_per_request') / med('edge-bare', 'cpu_us_per_request'):.3f} "
+                    f"| {med('edge', 'p50_ms'):.2f} / {med('edge-bare', 'p50_ms'):.2f} | {med('edge', 'p50_ms') / med('edge-bare', 'p50_ms'):.3f} "
+                    f"| {med('edge', 'p99_ms'):.1f} / {med('edge-bare', 'p99_ms'):.1f} | {med('edge', 'p99_ms') / med('edge-bare', 'p99_ms'):.3f} "
+                    f"| {self.figures('edge-bare', route, conns, 'rps', 0)} |"
+                )
+            cpu = self.paired("edge", "edge-bare", "cpu_us_per_request")
+            extra = [
+                a["cpu_us_per_request"] - b["cpu_us_per_request"]
+                for route, conns in self.cells()
+                for a, b in zip(self.cell("edge", route, conns), self.cell("edge-bare", route, conns))
+            ]
+            p50 = self.paired("edge", "edge-bare", "p50_ms")
+            p99 = self.paired("edge", "edge-bare", "p99_ms")
+            self.targets.append((
+                "edge key-value increments: CPU per request with/without",
+                f"{quartiles(cpu, 3)}; {statistics.median(extra):,.0f} µs per request on this host",
+                INFO,
+            ))
+            self.targets.append((
+                "edge key-value increments: p50 and p99 with/without",
+                f"p50 {quartiles(p50, 3)}; p99 {quartiles(p99, 3)}",
+                INFO,
+            ))
+        else:
+            self.targets.append(("edge key-value increments, cost per request", "not measured: no bare edge build in this run", None))
+
+        if self.has("edge-nokv"):
+            lines += [
+                "",
+                "Store unavailable (the default build; every `open` fails, the component logs one line per request "
+                "and still answers):",
+                "",
+                "| route | conns | req/s | p50 ms | p99 ms | CPU µs/req |",
+                "|---|---:|---:|---:|---:|---:|",
+            ]
+            for route, conns in self.cells():
+                lines.append(
+                    f"| `{route}` | {conns} | {self.figures('edge-nokv', route, conns, 'rps', 0)} "
+                    f"| {self.figures('edge-nokv', route, conns, 'p50_ms', 2)} | {self.figures('edge-nokv', route, conns, 'p99_ms', 1)} "
+                    f"| {self.figures('edge-nokv', route, conns, 'cpu_us_per_request', 0)} |"
+                )
+
+        calls = self.calls_per_request(self.run.get("edge_stats"))
+        bare_calls = self.calls_per_request(self.run.get("edge_bare_stats"))
+        if calls:
             lines += [
                 "",
                 "Key-value calls per request, from the host's own counters over the whole run: "
-                + ", ".join(f"{op} {n:.2f}" for op, n in per.items())
-                + " (the few `list-keys`/`get-many` are the `/metrics` scrapes).",
+                f"edge {calls}" + (f"; bare {bare_calls}" if bare_calls else "")
+                + " (the few `list-keys`/`get-many`, and the bare build's `open`, are the `/metrics` scrapes).",
             ]
-        lines += [
-            "",
-            "What the increments themselves cost is **not measured**: the component has no build without "
-            "them, and the store-unavailable run is no substitute: it swaps the increments for a log line "
-            "per request through the host's stderr, so the difference prices neither. A cargo "
-            "feature in app-spin that compiles the recording out, like app-native's `instrumentation`, "
-            "would let this bench price it.",
-        ]
-        self.targets.append(("edge key-value increments, cost per request", "not measured: no build without them", None))
         return lines
 
     def scrape_table(self) -> list[str]:
@@ -238,6 +317,17 @@ class Report:
             self.targets.append(("`/metrics` render, default series set ≤ 1 ms", "smoke mode: not timed", None))
         return lines
 
+    def edge_run_lines(self) -> list[str]:
+        edge_run = self.run.get("edge_run")
+        if not edge_run:
+            return []
+        before, after = edge_run["load_before"], edge_run["load_after"]
+        return [
+            f"- Edge rows: `bench/run.sh --only edge` on {edge_run['started']}, same plan, merged into the run above "
+            f"(load average before {before[0]:.2f}/{before[1]:.2f}/{before[2]:.2f}, after {after[0]:.2f}/{after[1]:.2f}/{after[2]:.2f}). "
+            "Edge with/without increments are paired by round; edge/native ratios compare medians across the two runs."
+        ]
+
     def target_table(self) -> list[str]:
         lines = ["| target | measured | result |", "|---|---|---|"]
         for name, measured, ok in self.targets:
@@ -265,6 +355,7 @@ class Report:
             "rounds interleaved across servers, each server idle again before the next starts; median (min–max). "
             "CPU is the server's utime+stime from /proc (process tree, children included) over the wrk run, "
             "divided by the requests wrk completed.",
+            *self.edge_run_lines(),
             "- Verdicts on ratios take the median of same-round ratios over every cell (the interquartile "
             "range shows the noise); the tables give each cell's ratio of medians.",
             "",
@@ -294,9 +385,9 @@ class Report:
             "",
             "The host is the tests' own (`app-spin/host/serve.mjs`: jco + preview2-shim on Node 20, a fresh "
             "component instance per request as Spin does, Spin's key-value semantics), with spin.toml's variable "
-            "defaults. \"Store unavailable\": the host grants no store under the label the component opens, so "
-            "nothing is counted and the component logs one line per request; requests must still be served. "
-            "Socket errors are wrk's 5 s timeout at connection counts the host cannot keep up with.",
+            "defaults. The host defines `WebAssembly.promising` (absent in Node 20) so that jco's per-instantiation "
+            "JSPI probe fails cheaply (`app-spin/host/jspi-probe.mjs`). \"Store unavailable\": the host grants no "
+            "store under the label the component opens. Socket errors are wrk's 5 s timeout at connection counts the host cannot keep up with.",
             "",
             *self.edge_table(),
             "",

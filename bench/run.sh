@@ -4,6 +4,9 @@
 #
 #   bench/run.sh            full run (~10 min), table to bench/results.md
 #   bench/run.sh --smoke    seconds per bench (debug builds), table to bench/work/results-smoke.md
+#   bench/run.sh --only edge
+#                           only the edge servers (~6 min), merged into the saved
+#                           full run (bench/work/run-full.json), table to bench/results.md
 #
 # Needs wrk (Debian) and python3 with venv; installs the Flask peer's pinned
 # packages into bench/.venv. Fails when a bench breaks, never on a missed target.
@@ -12,10 +15,14 @@ cd "$REPO_ROOT"
 
 mode=full
 out=bench/results.md
+only=()
 case "${1:-}" in
   --smoke) mode=smoke; out=bench/work/results-smoke.md ;;
+  --only)
+    [ "${2:-}" = edge ] || die "usage: bench/run.sh --only edge"
+    only=(--only edge) ;;
   "") ;;
-  *) die "usage: bench/run.sh [--smoke]" ;;
+  *) die "usage: bench/run.sh [--smoke | --only edge]" ;;
 esac
 
 command -v wrk >/dev/null || die "wrk is missing: apt-get install wrk"
@@ -25,6 +32,14 @@ mkdir -p bench/work
 # overwrites it. The default build goes last so the shared binary is left as
 # everyone else expects it. The smoke run uses the debug profile the Rust
 # checks already built: its figures mean nothing, it proves the benches run.
+if [ ${#only[@]} -gt 0 ]; then
+  bash bench/edge.sh > bench/work/edge.json
+  log "running (edge only, merged into bench/work/run-$mode.json)"
+  python3 bench/bench.py --mode "$mode" "${only[@]}" --out "$out"
+  log "table written to $out"
+  exit 0
+fi
+
 if [ "$mode" = full ]; then profile=release; else profile=debug; fi
 cargo_profile=()
 [ "$profile" = release ] && cargo_profile=(--release)

@@ -454,6 +454,15 @@ fn connection_refused(error: &anyhow::Error) -> bool {
     })
 }
 
+fn connection_reset(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionReset)
+            || cause.to_string().contains("Connection reset")
+    })
+}
+
 async fn rolling_restart(e: &mut E2e) -> anyhow::Result<()> {
     let delay = e.stack.options().shutdown_delay;
     let drain = Duration::from_secs(e.config().app.drain_seconds.into());
@@ -508,6 +517,14 @@ async fn rolling_restart(e: &mut E2e) -> anyhow::Result<()> {
                 }
                 Ok(_) => {}
                 Err(error) if connection_refused(&error) => break sigterm.elapsed(),
+                // A connection still in the accept queue when the listener
+                // closes is reset rather than refused: the same event.
+                Err(error)
+                    if connection_reset(&error)
+                        && sigterm.elapsed() + Duration::from_millis(100) >= delay =>
+                {
+                    break sigterm.elapsed();
+                }
                 Err(error) => bail!("{name}: /readyz during shutdown: {error:#}"),
             }
             ensure!(

@@ -99,6 +99,24 @@ impl Image {
     pub fn reference(&self) -> String {
         format!("{}:{}", self.repository, self.tag)
     }
+
+    /// A usable, pinned reference; `key` names it in the error (e.g.
+    /// `images.native`).
+    pub fn validate(&self, key: &str) -> Result<(), ConfigError> {
+        if self.repository.is_empty() || self.repository.contains(char::is_whitespace) {
+            fail(
+                &format!("{key}.repository"),
+                "must be a non-empty image repository",
+            )?;
+        }
+        if self.tag.is_empty() || self.tag == "latest" || self.tag.contains(char::is_whitespace) {
+            fail(
+                &format!("{key}.tag"),
+                format!("{:?} is not a pinned tag", self.tag),
+            )?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -454,21 +472,7 @@ impl Config {
             ("images.spin", &self.images.spin),
             ("images.receiver", &self.images.receiver),
         ] {
-            if image.repository.is_empty() || image.repository.contains(char::is_whitespace) {
-                fail(
-                    &format!("{key}.repository"),
-                    "must be a non-empty image repository",
-                )?;
-            }
-            if image.tag.is_empty()
-                || image.tag == "latest"
-                || image.tag.contains(char::is_whitespace)
-            {
-                fail(
-                    &format!("{key}.tag"),
-                    format!("{:?} is not a pinned tag", image.tag),
-                )?;
-            }
+            image.validate(key)?;
         }
         // The overlays swap the app's image by repository name: a receiver
         // image of the same name would be swapped with it.

@@ -238,21 +238,7 @@ impl Settings {
             ("images.alertmanager", &self.images.alertmanager),
             ("images.grafana", &self.images.grafana),
         ] {
-            if image.repository.is_empty() || image.repository.contains(char::is_whitespace) {
-                fail(
-                    &format!("{key}.repository"),
-                    "must be a non-empty image repository",
-                )?;
-            }
-            if image.tag.is_empty()
-                || image.tag == "latest"
-                || image.tag.contains(char::is_whitespace)
-            {
-                fail(
-                    &format!("{key}.tag"),
-                    format!("{:?} is not a pinned tag", image.tag),
-                )?;
-            }
+            image.validate(&format!("kubernetes.{key}"))?;
         }
         for (key, workload) in [
             ("app", &self.app),

@@ -211,3 +211,18 @@ fn stored_histogram_counts_derive_from_buckets() {
     assert_eq!(histogram.buckets[BUCKET_SLOTS - 1], 1);
     assert_eq!(histogram.sum_nanos, 60_011_000_000);
 }
+
+/// Before any request, neither variant shows the request families at all.
+#[test]
+fn empty_sets_render_the_same_text() {
+    let native = Metrics::new(BuildInfo::new(Variant::Native));
+    let stored = StoredMetrics::new(BuildInfo::new(Variant::Native));
+    for format in [ExpositionFormat::Prometheus, ExpositionFormat::OpenMetrics] {
+        let (mut from_memory, mut from_store) = (String::new(), String::new());
+        native.encode(format, &mut from_memory).unwrap();
+        stored.encode(format, &mut from_store).unwrap();
+        assert_eq!(from_memory, from_store, "{format:?}");
+        assert!(!from_store.contains(DURATION), "{from_store}");
+        parse(&from_store, format).unwrap();
+    }
+}

@@ -294,32 +294,38 @@ impl Collector for StoredMetrics {
         // Registry::register appends a full stop to help texts; match it.
         let help = |def: &FamilyDef| format!("{}.", def.help);
 
-        let text = help(&REQUEST_DURATION);
-        let mut family = REQUEST_DURATION.encode_descriptor(&mut encoder, &text)?;
-        let mut bounds: Vec<(f64, u64)> = DURATION_BUCKETS
-            .iter()
-            .copied()
-            .chain([f64::INFINITY])
-            .map(|bound| (bound, 0))
-            .collect();
-        for (labels, histogram) in &self.requests {
-            for (slot, count) in bounds.iter_mut().zip(histogram.buckets) {
-                slot.1 = count;
+        // A family without series is left out entirely, as prometheus-client
+        // does for an empty `Family`: both variants then expose the same text.
+        if !self.requests.is_empty() {
+            let text = help(&REQUEST_DURATION);
+            let mut family = REQUEST_DURATION.encode_descriptor(&mut encoder, &text)?;
+            let mut bounds: Vec<(f64, u64)> = DURATION_BUCKETS
+                .iter()
+                .copied()
+                .chain([f64::INFINITY])
+                .map(|bound| (bound, 0))
+                .collect();
+            for (labels, histogram) in &self.requests {
+                for (slot, count) in bounds.iter_mut().zip(histogram.buckets) {
+                    slot.1 = count;
+                }
+                family
+                    .encode_family(labels)?
+                    .encode_histogram::<NoLabelSet>(
+                        histogram.sum_seconds(),
+                        histogram.count(),
+                        &bounds,
+                        None,
+                    )?;
             }
-            family
-                .encode_family(labels)?
-                .encode_histogram::<NoLabelSet>(
-                    histogram.sum_seconds(),
-                    histogram.count(),
-                    &bounds,
-                    None,
-                )?;
         }
 
-        let text = help(&ACTIVE_REQUESTS);
-        let mut family = ACTIVE_REQUESTS.encode_descriptor(&mut encoder, &text)?;
-        for (labels, value) in &self.active {
-            ConstGauge::new(*value).encode(family.encode_family(labels)?)?;
+        if !self.active.is_empty() {
+            let text = help(&ACTIVE_REQUESTS);
+            let mut family = ACTIVE_REQUESTS.encode_descriptor(&mut encoder, &text)?;
+            for (labels, value) in &self.active {
+                ConstGauge::new(*value).encode(family.encode_family(labels)?)?;
+            }
         }
 
         let text = help(&BUILD_INFO);

@@ -17,7 +17,8 @@ use std::time::Instant;
 
 use app_core::testing::{Parsed, parse};
 use app_core::{ExpositionFormat, Method, Route};
-use support::{Client, Rng, Server};
+use support::Server;
+use test_support::{Client, Rng};
 
 const DURATION: &str = "http_server_request_duration_seconds";
 const CONNECTIONS: u64 = 4;

@@ -677,7 +677,7 @@ fn memory_stays_bounded_under_a_mixed_attack() {
                 let mut silent = Vec::new();
                 for round in 0..300 {
                     // Heads just under the limit, bodies just under theirs.
-                    let mut client = support::Client::connect(addr);
+                    let mut client = test_support::Client::connect(addr);
                     let response =
                         client.send("POST", "/api/items", &[("x-big", &near_limit)], &body);
                     assert_eq!(response.status, 405);

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use app_core::ExpositionFormat;
 use app_core::testing::Value;
-use support::{Client, SIGINT, SIGTERM, Server};
+use support::{SIGINT, SIGTERM, Server};
+use test_support::Client;
 
 fn active_requests(server: &Server) -> f64 {
     server

@@ -3,7 +3,8 @@
 mod support;
 
 use app_core::ExpositionFormat;
-use support::{Rng, Server};
+use support::Server;
+use test_support::Rng;
 
 const DURATION: &str = "http_server_request_duration_seconds";
 
@@ -85,7 +86,7 @@ fn random_paths_methods_and_queries_create_no_series() {
     let mut rng = Rng::new(0x5eed);
     let methods = ["GET", "POST", "BREW", "X-RANDOM", "PURGE"];
     for i in 0..10_000 {
-        let method = methods[(rng.next() % methods.len() as u64) as usize];
+        let method = rng.pick(&methods);
         let mut path = rng.path();
         if i % 3 == 0 {
             path.push_str(&format!("?q={}&r={}", rng.next(), rng.next()));

@@ -16,7 +16,8 @@ use app_core::testing::{Parsed, Value};
 use app_core::{
     BuildInfo, Exposition, ExpositionFormat, Method, Metrics, RequestLabels, Route, Variant,
 };
-use support::{Host, Rng};
+use support::Host;
+use test_support::Rng;
 
 const DURATION: &str = "http_server_request_duration_seconds";
 const ACTIVE: &str = "http_server_active_requests";
@@ -64,58 +65,15 @@ fn le(buckets: &[(f64, u64)], bound: f64) -> u64 {
 
 #[test]
 fn every_case_of_the_shared_table_passes() {
-    let table: serde_json::Value =
-        serde_json::from_str(include_str!("../../testdata/route-cases.json")).unwrap();
     let host = Host::start();
-    let mut client = host.client();
-    let cases = table["cases"].as_array().unwrap();
-    assert!(cases.len() >= 15);
-    for case in cases {
-        let name = case["name"].as_str().unwrap();
-        let method = case["method"].as_str().unwrap();
-        let headers: Vec<(&str, &str)> = case["headers"]
-            .as_object()
-            .map(|h| {
-                h.iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let response = client.send(method, case["path"].as_str().unwrap(), &headers);
-        assert_eq!(
-            u64::from(response.status),
-            case["status"].as_u64().unwrap(),
-            "{name}: {}",
-            response.text()
-        );
-        let content_type = response.header("content-type").unwrap_or_default();
-        assert!(
-            content_type.starts_with(case["content_type"].as_str().unwrap()),
-            "{name}: content-type {content_type}"
-        );
-        if method == "HEAD" {
-            assert!(response.body.is_empty(), "{name}");
-        } else {
-            let body = response.text();
-            assert!(
-                body.contains(case["body_contains"].as_str().unwrap()),
-                "{name}: body {body}"
-            );
-        }
-    }
+    let cases = test_support::check_route_cases(&mut host.client());
 
     // Each case was counted under the route template the table names.
     let parsed = host.scrape(ExpositionFormat::OpenMetrics);
     let mut expected: BTreeMap<(String, String, u16), u64> = BTreeMap::new();
     for case in cases {
-        let method = Method::from(
-            &http::Method::from_bytes(case["method"].as_str().unwrap().as_bytes()).unwrap(),
-        );
-        let key = (
-            method.as_str().to_owned(),
-            case["route"].as_str().unwrap().to_owned(),
-            case["status"].as_u64().unwrap() as u16,
-        );
+        let method = Method::from(&http::Method::from_bytes(case.method.as_bytes()).unwrap());
+        let key = (method.as_str().to_owned(), case.route, case.status);
         *expected.entry(key).or_default() += 1;
     }
     for ((method, route, status), n) in expected {
@@ -139,7 +97,7 @@ fn spin_toml_defaults_keep_the_demo_routes_off() {
     let mut client = host.client();
     let started = Instant::now();
     for target in ["/demo/error", "/demo/slow?ms=5000"] {
-        assert_eq!(client.send("GET", target, &[]).status, 404, "{target}");
+        assert_eq!(client.send("GET", target, &[], b"").status, 404, "{target}");
     }
     assert!(started.elapsed() < Duration::from_secs(5), "no demo sleep");
     let parsed = host.scrape(ExpositionFormat::Prometheus);
@@ -285,7 +243,7 @@ fn counts_are_exact_after_concurrent_traffic() {
                     for _ in 0..PER_THREAD {
                         let index = (rng.next() % MIX.len() as u64) as usize;
                         let planned = &MIX[index];
-                        let response = client.send(planned.method, planned.target, &[]);
+                        let response = client.send(planned.method, planned.target, &[], b"");
                         assert_eq!(response.status, planned.status, "{}", planned.target);
                         *sent.entry(index).or_default() += 1;
                     }
@@ -411,9 +369,9 @@ fn random_paths_and_methods_create_no_series() {
     let mut client = host.client();
     // Touch every series the random traffic can reach, so only growth shows.
     for method in methods {
-        assert_eq!(client.send(method, "/nope", &[]).status, 404);
+        assert_eq!(client.send(method, "/nope", &[], b"").status, 404);
     }
-    client.send("GET", "/metrics", &[]);
+    client.send("GET", "/metrics", &[], b"");
     let before = host.scrape(ExpositionFormat::Prometheus);
     let unmatched_before: u64 = ["GET", "POST", "_OTHER", "DELETE"]
         .iter()
@@ -428,12 +386,12 @@ fn random_paths_and_methods_create_no_series() {
                 let mut rng = Rng::new(0x5eed + connection);
                 for i in 0..REQUESTS / CONNECTIONS {
                     let method = rng.pick(&methods);
-                    let mut target = rng.path();
+                    let mut target = rng.unrouted_path();
                     if i % 3 == 0 {
                         target.push_str(&format!("?q={}&r={}", rng.next(), rng.next()));
                     }
                     let value = format!("v{}", rng.next());
-                    let response = client.send(method, &target, &[("x-random", &value)]);
+                    let response = client.send(method, &target, &[("x-random", &value)], b"");
                     assert_eq!(response.status, 404, "{method} {target}");
                 }
             });
@@ -469,7 +427,7 @@ fn random_paths_and_methods_create_no_series() {
 fn native_and_edge_expose_the_same_schema() {
     let host = Host::start();
     let mut client = host.client();
-    assert_eq!(client.send("GET", "/api/items/1", &[]).status, 200);
+    assert_eq!(client.send("GET", "/api/items/1", &[], b"").status, 200);
 
     let mut native = Metrics::new(BuildInfo::new(Variant::Native));
     native.record(
@@ -518,7 +476,10 @@ fn native_and_edge_expose_the_same_schema() {
         return;
     };
     let native = support::Native::start(std::path::Path::new(&binary));
-    assert_eq!(native.client().send("GET", "/api/items/1", &[]).status, 200);
+    assert_eq!(
+        native.client().send("GET", "/api/items/1", &[], b"").status,
+        200
+    );
     for format in [ExpositionFormat::Prometheus, ExpositionFormat::OpenMetrics] {
         let mut native_schema = native.scrape(format).schema();
         native_schema.retain(|name, _| !name.starts_with("process_"));
@@ -530,7 +491,7 @@ fn native_and_edge_expose_the_same_schema() {
 fn a_failing_store_never_fails_a_request() {
     let host = Host::start();
     let mut client = host.client();
-    assert_eq!(client.send("GET", "/healthz", &[]).status, 200);
+    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
 
     // Another writer `set`s text on one of our counters: Spin's increment
     // then fails on that key. The request is still served, the failure is
@@ -541,7 +502,7 @@ fn a_failing_store_never_fails_a_request() {
         http_response_status_code: 200,
     };
     host.put_raw(&StoreKey::SumNanos(labels).encode(), b"12");
-    assert_eq!(client.send("GET", "/healthz", &[]).status, 200);
+    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
     let parsed = host.scrape(ExpositionFormat::OpenMetrics);
     assert_eq!(
         count(&parsed, "GET", "/healthz", 200),
@@ -559,10 +520,13 @@ fn a_failing_store_never_fails_a_request() {
     // rather than showing counters that went back to zero.
     host.set_offline(true);
     let slow_start = Instant::now();
-    assert_eq!(client.send("GET", "/demo/slow?ms=120", &[]).status, 200);
+    assert_eq!(
+        client.send("GET", "/demo/slow?ms=120", &[], b"").status,
+        200
+    );
     assert!(slow_start.elapsed() >= Duration::from_millis(120));
-    assert_eq!(client.send("GET", "/api/items", &[]).status, 200);
-    let scrape = client.send("GET", "/metrics", &[]);
+    assert_eq!(client.send("GET", "/api/items", &[], b"").status, 200);
+    let scrape = client.send("GET", "/metrics", &[], b"");
     assert_eq!(scrape.status, 500, "{}", scrape.text());
     host.set_offline(false);
 

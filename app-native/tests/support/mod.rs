@@ -1,16 +1,17 @@
-//! Starts the real `app-native` binary and talks raw HTTP/1.1 to it, so
-//! tests see exactly what a client on the wire would.
+//! Starts the real `app-native` binary; tests talk raw HTTP/1.1 to it with
+//! `test_support::Client`.
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use app_core::ExpositionFormat;
 use app_core::testing::{Parsed, parse};
+use test_support::Client;
 
 pub struct Server {
     pub addr: SocketAddr,
@@ -109,179 +110,3 @@ unsafe extern "C" {
 
 pub const SIGTERM: i32 = 15;
 pub const SIGINT: i32 = 2;
-
-#[derive(Debug)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// A keep-alive HTTP/1.1 connection.
-pub struct Client {
-    reader: BufReader<TcpStream>,
-}
-
-impl Client {
-    pub fn connect(addr: SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        Client {
-            reader: BufReader::new(stream),
-        }
-    }
-
-    pub fn stream(&mut self) -> &mut TcpStream {
-        self.reader.get_mut()
-    }
-
-    pub fn send(
-        &mut self,
-        method: &str,
-        target: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> Response {
-        self.try_send(method, target, headers, body)
-            .unwrap_or_else(|e| panic!("{method} {target}: {e}"))
-    }
-
-    pub fn try_send(
-        &mut self,
-        method: &str,
-        target: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> std::io::Result<Response> {
-        let mut head = format!("{method} {target} HTTP/1.1\r\nhost: test\r\n");
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        if !body.is_empty() {
-            head.push_str(&format!("content-length: {}\r\n", body.len()));
-        }
-        head.push_str("\r\n");
-        let stream = self.reader.get_mut();
-        stream.write_all(head.as_bytes())?;
-        stream.write_all(body)?;
-        self.read_response(method == "HEAD")
-    }
-
-    pub fn read_response(&mut self, head_only: bool) -> std::io::Result<Response> {
-        let mut status_line = String::new();
-        if self.reader.read_line(&mut status_line)? == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "connection closed before a response",
-            ));
-        }
-        let status = status_line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| std::io::Error::other(format!("bad status line {status_line:?}")))?;
-        let mut headers = Vec::new();
-        loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line)?;
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':') {
-                headers.push((name.trim().to_owned(), value.trim().to_owned()));
-            }
-        }
-        let mut response = Response {
-            status,
-            headers,
-            body: Vec::new(),
-        };
-        let chunked = response
-            .header("transfer-encoding")
-            .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-        if head_only {
-            // A HEAD answer announces a length but carries no body.
-        } else if chunked {
-            // Other hosts (the edge variant's) stream bodies chunked.
-            response.body = self.read_chunked()?;
-        } else {
-            let length: usize = response
-                .header("content-length")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            response.body.resize(length, 0);
-            self.reader.read_exact(&mut response.body)?;
-        }
-        Ok(response)
-    }
-
-    fn read_chunked(&mut self) -> std::io::Result<Vec<u8>> {
-        let mut body = Vec::new();
-        loop {
-            let mut size_line = String::new();
-            self.reader.read_line(&mut size_line)?;
-            let size = size_line.trim_end().split(';').next().unwrap_or_default();
-            let size = usize::from_str_radix(size, 16)
-                .map_err(|_| std::io::Error::other(format!("bad chunk size {size_line:?}")))?;
-            if size == 0 {
-                // Trailers (none expected) end with an empty line.
-                loop {
-                    let mut line = String::new();
-                    if self.reader.read_line(&mut line)? == 0 || line.trim_end().is_empty() {
-                        return Ok(body);
-                    }
-                }
-            }
-            let start = body.len();
-            body.resize(start + size, 0);
-            self.reader.read_exact(&mut body[start..])?;
-            let mut crlf = [0u8; 2];
-            self.reader.read_exact(&mut crlf)?;
-        }
-    }
-}
-
-/// A small deterministic generator: random-looking input, reproducible runs.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A path of 1-4 random segments of URL-safe characters.
-    pub fn path(&mut self) -> String {
-        const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-_.~%";
-        let mut path = String::new();
-        for _ in 0..1 + self.next() % 4 {
-            path.push('/');
-            for _ in 0..1 + self.next() % 12 {
-                path.push(CHARS[(self.next() % CHARS.len() as u64) as usize] as char);
-            }
-        }
-        path
-    }
-}

@@ -1,18 +1,19 @@
 //! Runs the built component on the test host (`host/serve.mjs`: jco +
 //! preview2-shim on Node, a fresh instance per request, Spin's key-value
-//! semantics) and talks plain HTTP/1.1 to it.
+//! semantics); tests talk plain HTTP/1.1 to it with `test_support::Client`.
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app_core::ExpositionFormat;
 use app_core::testing::{Parsed, parse};
+use test_support::Client;
 
 /// The component `spin.toml`'s `source` names (relative to the manifest, as
 /// Spin resolves it), unless `APP_SPIN_COMPONENT` points elsewhere.
@@ -146,18 +147,20 @@ impl Host {
     }
 
     pub fn client(&self) -> Client {
-        Client::connect(self.http)
+        connect(self.http)
     }
 
     pub fn scrape(&self, format: ExpositionFormat) -> Parsed {
-        let response = self.client().send("GET", "/metrics", &[accept(format)]);
+        let response = self
+            .client()
+            .send("GET", "/metrics", &[accept(format)], b"");
         assert_eq!(response.status, 200, "{}", response.text());
         parse(&response.text(), format).unwrap_or_else(|e| panic!("{e}\n{}", response.text()))
     }
 
     /// The store as another writer sees it: key -> raw value bytes.
     pub fn raw_store(&self) -> Vec<(String, Vec<u8>)> {
-        let response = Client::connect(self.admin).send("GET", "/kv", &[]);
+        let response = connect(self.admin).send("GET", "/kv", &[], b"");
         let map: serde_json::Map<String, serde_json::Value> =
             serde_json::from_slice(&response.body).unwrap();
         map.into_iter()
@@ -168,19 +171,19 @@ impl Host {
     /// A plain `set` from outside the component.
     pub fn put_raw(&self, key: &str, value: &[u8]) {
         let target = format!("/kv/{}", percent_encode(key));
-        let response = Client::connect(self.admin).send_body("PUT", &target, &[], value);
+        let response = connect(self.admin).send("PUT", &target, &[], value);
         assert_eq!(response.status, 200);
     }
 
     pub fn set_offline(&self, offline: bool) {
         let response =
-            Client::connect(self.admin).send("POST", &format!("/offline?on={offline}"), &[]);
+            connect(self.admin).send("POST", &format!("/offline?on={offline}"), &[], b"");
         assert_eq!(response.status, 200);
     }
 
     /// Instances created and store operations called, as the host counted them.
     pub fn stats(&self) -> serde_json::Value {
-        let response = Client::connect(self.admin).send("GET", "/stats", &[]);
+        let response = connect(self.admin).send("GET", "/stats", &[], b"");
         serde_json::from_slice(&response.body).unwrap()
     }
 }
@@ -231,11 +234,13 @@ impl Native {
     }
 
     pub fn client(&self) -> Client {
-        Client::connect(self.addr)
+        connect(self.addr)
     }
 
     pub fn scrape(&self, format: ExpositionFormat) -> Parsed {
-        let response = self.client().send("GET", "/metrics", &[accept(format)]);
+        let response = self
+            .client()
+            .send("GET", "/metrics", &[accept(format)], b"");
         assert_eq!(response.status, 200);
         parse(&response.text(), format).unwrap_or_else(|e| panic!("{e}\n{}", response.text()))
     }
@@ -271,171 +276,9 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-#[derive(Debug)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// One keep-alive HTTP/1.1 connection; understands both framings the host
-/// may answer with (`content-length` and chunked).
-pub struct Client {
-    reader: BufReader<TcpStream>,
-}
-
-impl Client {
-    pub fn connect(addr: SocketAddr) -> Client {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let stream = loop {
-            match TcpStream::connect(addr) {
-                Ok(stream) => break stream,
-                Err(err) if Instant::now() > deadline => panic!("connect {addr}: {err}"),
-                Err(_) => std::thread::sleep(Duration::from_millis(50)),
-            }
-        };
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        Client {
-            reader: BufReader::new(stream),
-        }
-    }
-
-    pub fn send(&mut self, method: &str, target: &str, headers: &[(&str, &str)]) -> Response {
-        self.send_body(method, target, headers, b"")
-    }
-
-    pub fn send_body(
-        &mut self,
-        method: &str,
-        target: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> Response {
-        let mut head = format!("{method} {target} HTTP/1.1\r\nhost: edge.test\r\n");
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
-        let stream = self.reader.get_mut();
-        stream
-            .write_all(head.as_bytes())
-            .and_then(|()| stream.write_all(body))
-            .unwrap_or_else(|e| panic!("{method} {target}: {e}"));
-        self.read_response(method == "HEAD")
-            .unwrap_or_else(|e| panic!("{method} {target}: {e}"))
-    }
-
-    fn read_response(&mut self, head_only: bool) -> std::io::Result<Response> {
-        let status_line = self.line()?;
-        let status = status_line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| std::io::Error::other(format!("bad status line {status_line:?}")))?;
-        let mut headers = Vec::new();
-        loop {
-            let line = self.line()?;
-            if line.is_empty() {
-                break;
-            }
-            let (name, value) = line
-                .split_once(':')
-                .ok_or_else(|| std::io::Error::other(format!("bad header {line:?}")))?;
-            headers.push((name.trim().to_owned(), value.trim().to_owned()));
-        }
-        let mut response = Response {
-            status,
-            headers,
-            body: Vec::new(),
-        };
-        if head_only {
-            return Ok(response);
-        }
-        let chunked = response
-            .header("transfer-encoding")
-            .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-        if chunked {
-            loop {
-                let size = usize::from_str_radix(self.line()?.split(';').next().unwrap(), 16)
-                    .map_err(std::io::Error::other)?;
-                if size == 0 {
-                    while !self.line()?.is_empty() {}
-                    break;
-                }
-                let start = response.body.len();
-                response.body.resize(start + size, 0);
-                self.reader.read_exact(&mut response.body[start..])?;
-                self.line()?;
-            }
-        } else if let Some(length) = response.header("content-length") {
-            let length: usize = length.parse().map_err(std::io::Error::other)?;
-            response.body.resize(length, 0);
-            self.reader.read_exact(&mut response.body)?;
-        }
-        Ok(response)
-    }
-
-    fn line(&mut self) -> std::io::Result<String> {
-        let mut line = String::new();
-        if self.reader.read_line(&mut line)? == 0 {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "connection closed",
-            ));
-        }
-        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-    }
-}
-
-/// xorshift64: reproducible traffic without a dependency.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-
-    /// One to four segments of characters that are legal in a request target
-    /// (including percent escapes), never one of the service's routes.
-    pub fn path(&mut self) -> String {
-        const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789-_.~!$&'()*+,;=:@";
-        let mut path = String::new();
-        for _ in 0..1 + self.next() % 4 {
-            path.push_str("/x");
-            for _ in 0..self.next() % 12 {
-                if self.next() % 10 == 0 {
-                    path.push_str(&format!("%{:02X}", self.next() % 256));
-                } else {
-                    path.push(CHARS[(self.next() % CHARS.len() as u64) as usize] as char);
-                }
-            }
-        }
-        path
-    }
+/// The host's WASI-HTTP listener may not accept yet when its address is
+/// printed, and a fresh instance per request is slow on a busy machine:
+/// retry the connect, wait longer for answers.
+pub fn connect(addr: SocketAddr) -> Client {
+    Client::connect_within(addr, Duration::from_secs(10), Duration::from_secs(60))
 }

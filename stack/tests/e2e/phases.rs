@@ -132,6 +132,44 @@ impl E2e {
         Ok(())
     }
 
+    /// A firing notification within `for_`'s bound of `fault`.
+    async fn expect_firing(
+        &mut self,
+        fault: Instant,
+        name: &str,
+        labels: &[(&str, &str)],
+        event: &str,
+        for_: stack::PromDuration,
+    ) -> anyhow::Result<()> {
+        let bound = self.bound(for_);
+        self.expect_notification(fault, name, "firing", labels, event, Some(bound))
+            .await
+    }
+
+    /// A resolved notification after `back`; resolving has no issue bound.
+    async fn expect_resolved(
+        &mut self,
+        back: Instant,
+        name: &str,
+        labels: &[(&str, &str)],
+        event: &str,
+    ) -> anyhow::Result<()> {
+        self.expect_notification(back, name, "resolved", labels, event, None)
+            .await
+    }
+
+    /// Prometheus' rule groups, as its rules API reports them.
+    async fn rule_groups(&self) -> anyhow::Result<Vec<Value>> {
+        let rules = self
+            .client
+            .get_json(&format!("{}/api/v1/rules", self.stack.urls().prometheus))
+            .await?;
+        Ok(rules["data"]["groups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    }
+
     /// Prometheus' active alerts (pending and firing).
     async fn prometheus_alerts(&self) -> anyhow::Result<Vec<Value>> {
         let body = self
@@ -184,11 +222,8 @@ impl E2e {
                         )
                     })
                     .collect();
-                if left.is_empty() {
-                    Ok(Some(()))
-                } else {
-                    Err(anyhow::anyhow!("still active: {left:?}"))
-                }
+                ensure!(left.is_empty(), "still active: {left:?}");
+                Ok(Some(()))
             },
         )
         .await
@@ -322,25 +357,21 @@ async fn scenarios(e: &mut E2e, started_unix: f64) -> anyhow::Result<()> {
     step("4. slow → HighLatency");
     let fault = Instant::now();
     e.stack.traffic().set_scenario(Scenario::Slow);
-    let bound = e.bound(e.config().alerts.latency_for);
-    e.expect_notification(
+    e.expect_firing(
         fault,
         HIGH_LATENCY,
-        "firing",
         &[],
         "firing after `stack load slow`",
-        Some(bound),
+        e.config().alerts.latency_for,
     )
     .await?;
     let back = Instant::now();
     e.stack.traffic().set_scenario(Scenario::Normal);
-    e.expect_notification(
+    e.expect_resolved(
         back,
         HIGH_LATENCY,
-        "resolved",
         &[],
         "resolved after `stack load normal`",
-        None,
     )
     .await?;
     e.settle().await?;
@@ -363,12 +394,8 @@ async fn targets_and_rules(e: &mut E2e) -> anyhow::Result<()> {
         Duration::from_secs(30),
         Duration::from_millis(500),
         || async {
-            let rules = e
-                .client
-                .get_json(&format!("{}/api/v1/rules", e.stack.urls().prometheus))
-                .await?;
             let mut broken = Vec::new();
-            for group in rules["data"]["groups"].as_array().into_iter().flatten() {
+            for group in e.rule_groups().await? {
                 for rule in group["rules"].as_array().into_iter().flatten() {
                     if rule["health"] == "err" {
                         broken.push(format!("{}: {}", rule["name"], rule["lastError"]));
@@ -382,11 +409,8 @@ async fn targets_and_rules(e: &mut E2e) -> anyhow::Result<()> {
                     empty.push(record.clone());
                 }
             }
-            if empty.is_empty() {
-                Ok(Some(()))
-            } else {
-                Err(anyhow::anyhow!("no data yet: {empty:?}"))
-            }
+            ensure!(empty.is_empty(), "no data yet: {empty:?}");
+            Ok(Some(()))
         },
     )
     .await?;
@@ -418,11 +442,8 @@ async fn dashboard_queries(e: &E2e) -> anyhow::Result<()> {
                     empty.push(format!("{:?}: {}", query.panel, query.expr));
                 }
             }
-            if empty.is_empty() {
-                Ok(Some(()))
-            } else {
-                Err(anyhow::anyhow!("no data: {empty:#?}"))
-            }
+            ensure!(empty.is_empty(), "no data: {empty:#?}");
+            Ok(Some(()))
         },
     )
     .await?;
@@ -671,12 +692,8 @@ async fn prometheus_restart(e: &mut E2e, started_unix: f64) -> anyhow::Result<()
         Duration::from_secs(20),
         Duration::from_millis(250),
         || async {
-            let rules = e
-                .client
-                .get_json(&format!("{}/api/v1/rules", e.stack.urls().prometheus))
-                .await?;
             let mut stale = Vec::new();
-            for group in rules["data"]["groups"].as_array().into_iter().flatten() {
+            for group in e.rule_groups().await? {
                 let last = group["lastEvaluation"].as_str().unwrap_or_default();
                 let last = humantime::parse_rfc3339_weak(last)
                     .ok()
@@ -697,13 +714,11 @@ async fn prometheus_restart(e: &mut E2e, started_unix: f64) -> anyhow::Result<()
                     stale.push(record.clone());
                 }
             }
-            if stale.is_empty() {
-                Ok(Some(()))
-            } else {
-                Err(anyhow::anyhow!(
-                    "not evaluated since the restart: {stale:?}"
-                ))
-            }
+            ensure!(
+                stale.is_empty(),
+                "not evaluated since the restart: {stale:?}"
+            );
+            Ok(Some(()))
         },
     )
     .await?;
@@ -786,60 +801,45 @@ async fn outages(e: &mut E2e) -> anyhow::Result<()> {
 
     let fault = Instant::now();
     e.stack.kill_instance(0).await?;
-    let bound = e.bound(config.alerts.app_down_for);
-    e.expect_notification(
+    e.expect_firing(
         fault,
         APP_DOWN,
-        "firing",
         &[("pod", &first)],
         &format!("firing, {first} killed"),
-        Some(bound),
+        config.alerts.app_down_for,
     )
     .await?;
 
     let fault = Instant::now();
     e.stack.kill_instance(1).await?;
-    let bound = e.bound(config.alerts.no_instance_for);
-    e.expect_notification(
+    e.expect_firing(
         fault,
         NO_INSTANCE,
-        "firing",
         &[],
         "firing, every native instance killed",
-        Some(bound),
+        config.alerts.no_instance_for,
     )
     .await?;
-    let bound = e.bound(config.alerts.app_down_for);
-    e.expect_notification(
+    e.expect_firing(
         fault,
         APP_DOWN,
-        "firing",
         &[("pod", &second)],
         &format!("firing, {second} killed"),
-        Some(bound),
+        config.alerts.app_down_for,
     )
     .await?;
 
     let back = Instant::now();
     e.stack.start_instance(0).await?;
     e.stack.start_instance(1).await?;
-    e.expect_notification(
-        back,
-        NO_INSTANCE,
-        "resolved",
-        &[],
-        "resolved, instances restarted",
-        None,
-    )
-    .await?;
+    e.expect_resolved(back, NO_INSTANCE, &[], "resolved, instances restarted")
+        .await?;
     for pod in [&first, &second] {
-        e.expect_notification(
+        e.expect_resolved(
             back,
             APP_DOWN,
-            "resolved",
             &[("pod", pod)],
             &format!("resolved, {pod} restarted"),
-            None,
         )
         .await?;
     }
@@ -849,26 +849,22 @@ async fn outages(e: &mut E2e) -> anyhow::Result<()> {
 async fn errors(e: &mut E2e) -> anyhow::Result<()> {
     let fault = Instant::now();
     e.stack.traffic().set_scenario(Scenario::Errors);
-    let bound = e.bound(e.config().alerts.error_for);
-    e.expect_notification(
+    e.expect_firing(
         fault,
         HIGH_ERROR_RATE,
-        "firing",
         &[("variant", "native")],
         "firing after `stack load errors`",
-        Some(bound),
+        e.config().alerts.error_for,
     )
     .await?;
     dashboard_queries(e).await?;
     let back = Instant::now();
     e.stack.traffic().set_scenario(Scenario::Normal);
-    e.expect_notification(
+    e.expect_resolved(
         back,
         HIGH_ERROR_RATE,
-        "resolved",
         &[],
         "resolved after `stack load normal`",
-        None,
     )
     .await
 }
@@ -877,14 +873,12 @@ async fn inhibition(e: &mut E2e) -> anyhow::Result<()> {
     let pod = e.pods[0].clone();
     let fault = Instant::now();
     e.stack.kill_instance(0).await?;
-    let bound = e.bound(e.config().alerts.app_down_for);
-    e.expect_notification(
+    e.expect_firing(
         fault,
         APP_DOWN,
-        "firing",
         &[("pod", &pod)],
         &format!("firing, {pod} killed again"),
-        Some(bound),
+        e.config().alerts.app_down_for,
     )
     .await?;
 
@@ -951,13 +945,11 @@ async fn inhibition(e: &mut E2e) -> anyhow::Result<()> {
     e.stack.traffic().set_scenario(Scenario::Normal);
     let back = Instant::now();
     e.stack.start_instance(0).await?;
-    e.expect_notification(
+    e.expect_resolved(
         back,
         APP_DOWN,
-        "resolved",
         &[("pod", &pod)],
         &format!("resolved, {pod} restarted"),
-        None,
     )
     .await
 }
@@ -1055,13 +1047,11 @@ async fn failing_receiver(e: &mut E2e) -> anyhow::Result<()> {
     e.stack.receiver().fail_next(refusals);
     let back = Instant::now();
     e.stack.start_instance(1).await?;
-    e.expect_notification(
+    e.expect_resolved(
         back,
         APP_DOWN,
-        "resolved",
         &[("pod", &pod)],
         &format!("resolved, {pod} back, after {refusals} refusals"),
-        None,
     )
     .await?;
     let refused = e

@@ -414,6 +414,7 @@ impl Stack {
                 .map(|i| traffic::Backend {
                     name: i.name.clone(),
                     base_url: i.base_url(),
+                    one_at_a_time: i.variant == Variant::Spin,
                 })
                 .collect(),
             options.traffic.clone(),

@@ -156,6 +156,11 @@ pub struct Backend {
     pub name: String,
     /// `http://host:port`.
     pub base_url: String,
+    /// Serves one request at a time, as the edge variant's test host does
+    /// (its WASI sleep holds the whole host): such a backend gets no slow
+    /// demo requests, which would stall its scrapes and readiness too and
+    /// measure the test host instead of the service.
+    pub one_at_a_time: bool,
 }
 
 #[derive(Debug)]
@@ -216,13 +221,14 @@ impl Shared {
         f(&mut self.stats.lock().expect("stats lock"));
     }
 
-    /// The next ready backend, round robin.
-    fn pick(&self) -> Option<&BackendState> {
+    /// The next ready backend that can take `planned`, round robin.
+    fn pick(&self, planned: &Planned) -> Option<&BackendState> {
+        let slow = planned.path.starts_with("/demo/slow");
         let count = self.backends.len();
         let start = self.next_backend.fetch_add(1, Ordering::Relaxed);
         (0..count)
             .map(|i| &self.backends[(start + i) % count])
-            .find(|b| b.ready.load(Ordering::SeqCst))
+            .find(|b| b.ready.load(Ordering::SeqCst) && !(slow && b.backend.one_at_a_time))
     }
 }
 
@@ -328,7 +334,9 @@ async fn send_steadily(shared: Arc<Shared>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tick.tick().await;
-        let Some(backend) = shared.pick() else {
+        let n = shared.sequence.fetch_add(1, Ordering::Relaxed);
+        let planned = shared.scenario.borrow().request(n);
+        let Some(backend) = shared.pick(&planned) else {
             shared.record(|s| s.unroutable += 1);
             continue;
         };
@@ -336,8 +344,6 @@ async fn send_steadily(shared: Arc<Shared>) {
             shared.record(|s| s.shed += 1);
             continue;
         }
-        let n = shared.sequence.fetch_add(1, Ordering::Relaxed);
-        let planned = shared.scenario.borrow().request(n);
         let url = format!("{}{}", backend.backend.base_url, planned.path);
         let name = backend.backend.name.clone();
         let shared = shared.clone();

@@ -77,22 +77,16 @@ let
     );
 
   # The Spin guest as cargo emits it: a WASI preview 1 core module.
+  spinModuleArgs = common // {
+    pname = "app-spin-module";
+    cargoExtraArgs = "--locked -p app-spin";
+    CARGO_BUILD_TARGET = "wasm32-wasip1";
+    doCheck = false;
+  };
   app-spin-module = craneLib.buildPackage (
-    common
+    spinModuleArgs
     // {
-      pname = "app-spin-module";
-      cargoExtraArgs = "--locked -p app-spin";
-      CARGO_BUILD_TARGET = "wasm32-wasip1";
-      doCheck = false;
-      cargoArtifacts = craneLib.buildDepsOnly (
-        common
-        // {
-          pname = "app-spin-module";
-          cargoExtraArgs = "--locked -p app-spin";
-          CARGO_BUILD_TARGET = "wasm32-wasip1";
-          doCheck = false;
-        }
-      );
+      cargoArtifacts = craneLib.buildDepsOnly spinModuleArgs;
       installPhaseCommand = ''
         install -Dm644 target/wasm32-wasip1/release/app_spin.wasm $out/lib/app_spin.wasm
       '';

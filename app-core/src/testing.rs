@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use openmetrics_parser::{
-    HistogramValue, MetricNumber, OpenMetricsValue, PrometheusType, PrometheusValue,
-    openmetrics::parse_openmetrics, prometheus::parse_prometheus,
+    HistogramValue, MetricFamily, MetricNumber, OpenMetricsValue, PrometheusType, PrometheusValue,
+    RenderableMetricValue, openmetrics::parse_openmetrics, prometheus::parse_prometheus,
 };
 
 use crate::exposition::ExpositionFormat;
@@ -107,53 +107,31 @@ pub fn parse(text: &str, format: ExpositionFormat) -> Result<Parsed, String> {
             let (text, units) = take_units(text)?;
             let exposition = parse_openmetrics(&text).map_err(|e| e.to_string())?;
             for (name, family) in exposition.families {
-                let mut series = Vec::new();
-                for sample in family.iter_samples() {
-                    let value = match &sample.value {
-                        OpenMetricsValue::Gauge(n) | OpenMetricsValue::Unknown(n) => {
-                            Value::Scalar(number(n))
-                        }
-                        OpenMetricsValue::Counter(c) => Value::Scalar(number(&c.value)),
-                        OpenMetricsValue::Histogram(h) => histogram(h),
-                        other => return Err(format!("{name}: unexpected value {other:?}")),
-                    };
-                    series.push(Series {
-                        labels: labels_of(sample.get_labelset().map_err(|e| e.to_string())?),
-                        value,
-                    });
-                }
-                series.sort_by(|a, b| a.labels.cmp(&b.labels));
-                parsed.families.insert(
-                    name.clone(),
-                    Family {
-                        kind: family.family_type.to_string(),
-                        unit: units.get(&name).cloned(),
-                        help: family.help.clone(),
-                        label_names: family.get_label_names().to_vec(),
-                        series,
-                    },
-                );
+                let value = |v: &OpenMetricsValue| match v {
+                    OpenMetricsValue::Gauge(n) | OpenMetricsValue::Unknown(n) => {
+                        Some(Value::Scalar(number(n)))
+                    }
+                    OpenMetricsValue::Counter(c) => Some(Value::Scalar(number(&c.value))),
+                    OpenMetricsValue::Histogram(h) => Some(histogram(h)),
+                    _ => None,
+                };
+                let unit = units.get(&name).cloned();
+                let family = family_of(&name, &family, unit, value)?;
+                parsed.families.insert(name, family);
             }
         }
         ExpositionFormat::Prometheus => {
             let exposition = parse_prometheus(text).map_err(|e| e.to_string())?;
             for (name, family) in exposition.families {
-                let mut series = Vec::new();
-                for sample in family.iter_samples() {
-                    let value = match &sample.value {
-                        PrometheusValue::Gauge(n) | PrometheusValue::Unknown(n) => {
-                            Value::Scalar(number(n))
-                        }
-                        PrometheusValue::Counter(c) => Value::Scalar(number(&c.value)),
-                        PrometheusValue::Histogram(h) => histogram(h),
-                        other => return Err(format!("{name}: unexpected value {other:?}")),
-                    };
-                    series.push(Series {
-                        labels: labels_of(sample.get_labelset().map_err(|e| e.to_string())?),
-                        value,
-                    });
-                }
-                series.sort_by(|a, b| a.labels.cmp(&b.labels));
+                let value = |v: &PrometheusValue| match v {
+                    PrometheusValue::Gauge(n) | PrometheusValue::Unknown(n) => {
+                        Some(Value::Scalar(number(n)))
+                    }
+                    PrometheusValue::Counter(c) => Some(Value::Scalar(number(&c.value))),
+                    PrometheusValue::Histogram(h) => Some(histogram(h)),
+                    _ => None,
+                };
+                let converted = family_of(&name, &family, None, value)?;
                 let name = match family.family_type {
                     PrometheusType::Counter => name
                         .strip_suffix("_total")
@@ -161,20 +139,42 @@ pub fn parse(text: &str, format: ExpositionFormat) -> Result<Parsed, String> {
                         .unwrap_or(name),
                     _ => name,
                 };
-                parsed.families.insert(
-                    name,
-                    Family {
-                        kind: family.family_type.to_string(),
-                        unit: None,
-                        help: family.help.clone(),
-                        label_names: family.get_label_names().to_vec(),
-                        series,
-                    },
-                );
+                parsed.families.insert(name, converted);
             }
         }
     }
     Ok(parsed)
+}
+
+/// One parsed family in the format-neutral model; `value` converts a
+/// sample and answers `None` for kinds the service never exposes.
+fn family_of<T, V>(
+    name: &str,
+    family: &MetricFamily<T, V>,
+    unit: Option<String>,
+    value: impl Fn(&V) -> Option<Value>,
+) -> Result<Family, String>
+where
+    T: Clone + std::fmt::Display,
+    V: RenderableMetricValue + Clone + std::fmt::Debug,
+{
+    let mut series = Vec::new();
+    for sample in family.iter_samples() {
+        let converted = value(&sample.value)
+            .ok_or_else(|| format!("{name}: unexpected value {:?}", sample.value))?;
+        series.push(Series {
+            labels: labels_of(sample.get_labelset().map_err(|e| e.to_string())?),
+            value: converted,
+        });
+    }
+    series.sort_by(|a, b| a.labels.cmp(&b.labels));
+    Ok(Family {
+        kind: family.family_type.to_string(),
+        unit,
+        help: family.help.clone(),
+        label_names: family.get_label_names().to_vec(),
+        series,
+    })
 }
 
 fn labels_of(set: openmetrics_parser::LabelSet<'_>) -> BTreeMap<String, String> {

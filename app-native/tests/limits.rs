@@ -35,18 +35,17 @@ fn oversized_body_gets_413_and_closes() {
     assert!(response.text().contains("larger than 1024 bytes"));
 
     // Chunked, with no length up front: caught while reading.
-    let mut client = server.client();
-    let stream = client.stream();
-    stream
-        .write_all(b"POST /api/items HTTP/1.1\r\nhost: t\r\ntransfer-encoding: chunked\r\n\r\n")
-        .unwrap();
+    let mut request =
+        b"POST /api/items HTTP/1.1\r\nhost: t\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
     for _ in 0..4 {
-        stream.write_all(b"400\r\n").unwrap();
-        stream.write_all(&[b'b'; 0x400]).unwrap();
-        stream.write_all(b"\r\n").unwrap();
+        request.extend_from_slice(b"400\r\n");
+        request.extend_from_slice(&[b'b'; 0x400]);
+        request.extend_from_slice(b"\r\n");
     }
-    stream.write_all(b"0\r\n\r\n").unwrap();
-    assert_eq!(client.read_response(false).unwrap().status, 413);
+    request.extend_from_slice(b"0\r\n\r\n");
+    let response = server.client().send_bytes(&request, false).unwrap();
+    assert_eq!(response.status, 413);
+    assert_eq!(response.header("connection"), Some("close"));
 
     // A body within the limit is read and the connection stays usable.
     let mut client = server.client();

@@ -15,7 +15,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::thread;
 use std::time::Instant;
 
-use app_core::testing::{Parsed, parse};
+use app_core::testing::Parsed;
 use app_core::{ExpositionFormat, Method, Route};
 use support::Server;
 use test_support::{Client, Rng};
@@ -215,10 +215,7 @@ fn target() -> Target {
 }
 
 fn scrape(addr: SocketAddr) -> Parsed {
-    let response = Client::connect(addr).send("GET", "/metrics", &[("accept", "text/plain")], b"");
-    assert_eq!(response.status, 200);
-    parse(&response.text(), ExpositionFormat::Prometheus)
-        .unwrap_or_else(|e| panic!("{e}\n{}", response.text()))
+    Client::connect(addr).scrape(ExpositionFormat::Prometheus)
 }
 
 /// Series Prometheus would store, without the process' own metrics (their

@@ -4,7 +4,7 @@ mod support;
 
 use app_core::ExpositionFormat;
 use support::Server;
-use test_support::Rng;
+use test_support::{Rng, send_unrouted};
 
 const DURATION: &str = "http_server_request_duration_seconds";
 
@@ -85,16 +85,7 @@ fn random_paths_methods_and_queries_create_no_series() {
 
     let mut rng = Rng::new(0x5eed);
     let methods = ["GET", "POST", "BREW", "X-RANDOM", "PURGE"];
-    for i in 0..10_000 {
-        let method = rng.pick(&methods);
-        let mut path = rng.path();
-        if i % 3 == 0 {
-            path.push_str(&format!("?q={}&r={}", rng.next(), rng.next()));
-        }
-        let header_value = format!("v{}", rng.next());
-        let response = client.send(method, &path, &[("x-random", &header_value)], b"");
-        assert_eq!(response.status, 404, "{method} {path}");
-    }
+    send_unrouted(&mut client, &mut rng, &methods, Rng::path, 10_000);
 
     let after = server.scrape(ExpositionFormat::Prometheus);
     assert_eq!(

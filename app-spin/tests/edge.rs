@@ -17,7 +17,7 @@ use app_core::{
     BuildInfo, Exposition, ExpositionFormat, Method, Metrics, RequestLabels, Route, Variant,
 };
 use support::Host;
-use test_support::Rng;
+use test_support::{Rng, send_unrouted};
 
 const DURATION: &str = "http_server_request_duration_seconds";
 const ACTIVE: &str = "http_server_active_requests";
@@ -384,16 +384,13 @@ fn random_paths_and_methods_create_no_series() {
             scope.spawn(move || {
                 let mut client = host.client();
                 let mut rng = Rng::new(0x5eed + connection);
-                for i in 0..REQUESTS / CONNECTIONS {
-                    let method = rng.pick(&methods);
-                    let mut target = rng.unrouted_path();
-                    if i % 3 == 0 {
-                        target.push_str(&format!("?q={}&r={}", rng.next(), rng.next()));
-                    }
-                    let value = format!("v{}", rng.next());
-                    let response = client.send(method, &target, &[("x-random", &value)], b"");
-                    assert_eq!(response.status, 404, "{method} {target}");
-                }
+                send_unrouted(
+                    &mut client,
+                    &mut rng,
+                    &methods,
+                    Rng::unrouted_path,
+                    REQUESTS / CONNECTIONS,
+                );
             });
         }
     });

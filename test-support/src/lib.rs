@@ -1,11 +1,15 @@
 //! Test helpers shared by the native and the edge variant: both are driven
 //! over the wire the same way, so their tests talk through one client, draw
-//! from one generator and run one route case table.
+//! from one generator, run one route case table and read `/metrics` through
+//! one parser.
 
 mod client;
 mod rng;
 mod route_cases;
+mod scrape;
+mod unrouted;
 
 pub use client::{Client, Response};
 pub use rng::Rng;
 pub use route_cases::{RouteCase, check_route_cases, route_cases};
+pub use unrouted::send_unrouted;

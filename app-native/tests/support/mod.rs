@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use app_core::ExpositionFormat;
-use app_core::testing::{Parsed, parse};
+use app_core::testing::Parsed;
 use test_support::Client;
 
 pub struct Server {
@@ -84,15 +84,7 @@ impl Server {
     }
 
     pub fn scrape(&self, format: ExpositionFormat) -> Parsed {
-        let accept = match format {
-            ExpositionFormat::OpenMetrics => "application/openmetrics-text; version=1.0.0",
-            ExpositionFormat::Prometheus => "text/plain",
-        };
-        let response = self
-            .client()
-            .send("GET", "/metrics", &[("accept", accept)], b"");
-        assert_eq!(response.status, 200);
-        parse(&response.text(), format).unwrap_or_else(|e| panic!("{e}\n{}", response.text()))
+        self.client().scrape(format)
     }
 }
 

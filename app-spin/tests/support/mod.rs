@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use app_core::ExpositionFormat;
-use app_core::testing::{Parsed, parse};
+use app_core::testing::Parsed;
 use test_support::Client;
 
 /// The component `spin.toml`'s `source` names (relative to the manifest, as
@@ -151,11 +151,7 @@ impl Host {
     }
 
     pub fn scrape(&self, format: ExpositionFormat) -> Parsed {
-        let response = self
-            .client()
-            .send("GET", "/metrics", &[accept(format)], b"");
-        assert_eq!(response.status, 200, "{}", response.text());
-        parse(&response.text(), format).unwrap_or_else(|e| panic!("{e}\n{}", response.text()))
+        self.client().scrape(format)
     }
 
     /// The store as another writer sees it: key -> raw value bytes.
@@ -238,11 +234,7 @@ impl Native {
     }
 
     pub fn scrape(&self, format: ExpositionFormat) -> Parsed {
-        let response = self
-            .client()
-            .send("GET", "/metrics", &[accept(format)], b"");
-        assert_eq!(response.status, 200);
-        parse(&response.text(), format).unwrap_or_else(|e| panic!("{e}\n{}", response.text()))
+        self.client().scrape(format)
     }
 }
 
@@ -250,13 +242,6 @@ impl Drop for Native {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-pub fn accept(format: ExpositionFormat) -> (&'static str, &'static str) {
-    match format {
-        ExpositionFormat::OpenMetrics => ("accept", "application/openmetrics-text; version=1.0.0"),
-        ExpositionFormat::Prometheus => ("accept", "text/plain"),
     }
 }
 

@@ -190,6 +190,11 @@ pub struct Stats {
 impl Stats {
     const KEPT_FAILURES: usize = 20;
 
+    /// Requests one backend has answered so far.
+    pub fn served_by(&self, backend: &str) -> u64 {
+        self.by_backend.get(backend).copied().unwrap_or(0)
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
             "sent": self.sent,

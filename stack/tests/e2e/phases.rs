@@ -160,26 +160,24 @@ impl E2e {
 
     /// Prometheus' rule groups, as its rules API reports them.
     async fn rule_groups(&self) -> anyhow::Result<Vec<Value>> {
-        let rules = self
-            .client
-            .get_json(&format!("{}/api/v1/rules", self.stack.urls().prometheus))
-            .await?;
-        Ok(rules["data"]["groups"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default())
+        self.prometheus_list("rules", "groups").await
     }
 
     /// Prometheus' active alerts (pending and firing).
     async fn prometheus_alerts(&self) -> anyhow::Result<Vec<Value>> {
+        self.prometheus_list("alerts", "alerts").await
+    }
+
+    /// The list `data.{field}` of Prometheus' `/api/v1/{endpoint}`.
+    async fn prometheus_list(&self, endpoint: &str, field: &str) -> anyhow::Result<Vec<Value>> {
         let body = self
             .client
-            .get_json(&format!("{}/api/v1/alerts", self.stack.urls().prometheus))
+            .get_json(&format!(
+                "{}/api/v1/{endpoint}",
+                self.stack.urls().prometheus
+            ))
             .await?;
-        Ok(body["data"]["alerts"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default())
+        Ok(body["data"][field].as_array().cloned().unwrap_or_default())
     }
 
     async fn wait_prometheus_firing(
@@ -455,32 +453,51 @@ async fn dashboard_queries(e: &E2e) -> anyhow::Result<()> {
 /// sends: it tells when our in-flight requests have reached the server.
 async fn head_slow_in_flight(client: &HttpClient, base: &str) -> anyhow::Result<f64> {
     let metrics = client.get(&format!("{base}/metrics")).await?.text();
-    Ok(metrics
+    Ok(sum_samples(
+        &metrics,
+        "http_server_active_requests",
+        &["http_request_method=\"HEAD\"", "http_route=\"/demo/slow\""],
+    ))
+}
+
+/// The sum of a family's samples in a Prometheus text exposition, over the
+/// series whose labels contain every one of `label_pairs`.
+fn sum_samples(metrics: &str, family: &str, label_pairs: &[&str]) -> f64 {
+    metrics
         .lines()
         .filter(|l| {
-            l.starts_with("http_server_active_requests{")
-                && l.contains("http_request_method=\"HEAD\"")
-                && l.contains("http_route=\"/demo/slow\"")
+            l.strip_prefix(family)
+                .is_some_and(|rest| rest.starts_with('{'))
+                && label_pairs.iter().all(|pair| l.contains(pair))
         })
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum())
+        .sum()
 }
 
 fn connection_refused(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
-            || cause.to_string().contains("Connection refused")
-    })
+    caused_by(
+        error,
+        std::io::ErrorKind::ConnectionRefused,
+        "Connection refused",
+    )
 }
 
 fn connection_reset(error: &anyhow::Error) -> bool {
+    caused_by(
+        error,
+        std::io::ErrorKind::ConnectionReset,
+        "Connection reset",
+    )
+}
+
+/// An I/O error of `kind` anywhere in the chain; `message` catches it where a
+/// client library passed it on as text only.
+fn caused_by(error: &anyhow::Error, kind: std::io::ErrorKind, message: &str) -> bool {
     error.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionReset)
-            || cause.to_string().contains("Connection reset")
+            .is_some_and(|io| io.kind() == kind)
+            || cause.to_string().contains(message)
     })
 }
 
@@ -607,27 +624,13 @@ async fn rolling_restart(e: &mut E2e) -> anyhow::Result<()> {
         );
 
         e.stack.start_instance(index).await?;
-        let served_before = e
-            .stack
-            .traffic()
-            .stats()
-            .by_backend
-            .get(&name)
-            .copied()
-            .unwrap_or(0);
+        let served_before = e.stack.traffic().stats().served_by(&name);
         poll::until(
             &format!("traffic to reach {name} again"),
             Duration::from_secs(10),
             Duration::from_millis(50),
             || async {
-                let served = e
-                    .stack
-                    .traffic()
-                    .stats()
-                    .by_backend
-                    .get(&name)
-                    .copied()
-                    .unwrap_or(0);
+                let served = e.stack.traffic().stats().served_by(&name);
                 Ok((served > served_before).then_some(()))
             },
         )
@@ -675,6 +678,15 @@ async fn samples(
         .collect())
 }
 
+/// The value of an instant query's first series; 0 when it has none.
+fn first_value(result: &[Value]) -> f64 {
+    result
+        .first()
+        .and_then(|s| s["value"][1].as_str())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
 async fn prometheus_restart(e: &mut E2e, started_unix: f64) -> anyhow::Result<()> {
     let stop_begin = unix_now();
     e.stack.stop_prometheus().await?;
@@ -704,12 +716,8 @@ async fn prometheus_restart(e: &mut E2e, started_unix: f64) -> anyhow::Result<()
                 }
             }
             for record in &recordings {
-                let latest = e.stack.query(&format!("max(timestamp({record}))")).await?;
-                let newest = latest
-                    .first()
-                    .and_then(|s| s["value"][1].as_str())
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(0.0);
+                let newest =
+                    first_value(&e.stack.query(&format!("max(timestamp({record}))")).await?);
                 if newest <= ready {
                     stale.push(record.clone());
                 }
@@ -733,12 +741,7 @@ async fn prometheus_restart(e: &mut E2e, started_unix: f64) -> anyhow::Result<()
         Duration::from_secs(20),
         Duration::from_millis(100),
         || async {
-            let newest = e.stack.query(&format!("min(timestamp({up}))")).await?;
-            let newest = newest
-                .first()
-                .and_then(|s| s["value"][1].as_str())
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(0.0);
+            let newest = first_value(&e.stack.query(&format!("min(timestamp({up}))")).await?);
             Ok((newest > ready).then_some(newest))
         },
     )
@@ -1027,16 +1030,13 @@ async fn alertmanager_down(e: &mut E2e) -> anyhow::Result<()> {
 }
 
 fn webhook_failures(metrics: &str) -> f64 {
-    metrics
-        .lines()
-        // Per attempt; `notifications_failed_total` counts only notifications
-        // that failed for good.
-        .filter(|l| {
-            l.starts_with("alertmanager_notification_requests_failed_total{")
-                && l.contains("integration=\"webhook\"")
-        })
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+    // Per attempt; `notifications_failed_total` counts only notifications
+    // that failed for good.
+    sum_samples(
+        metrics,
+        "alertmanager_notification_requests_failed_total",
+        &["integration=\"webhook\""],
+    )
 }
 
 async fn failing_receiver(e: &mut E2e) -> anyhow::Result<()> {

@@ -16,6 +16,19 @@ pub const WATCHDOG_RECEIVER: &str = "watchdog";
 /// so two deployments of the app never share a notification).
 pub const GROUP_BY: [&str; 3] = ["alertname", "namespace", "job"];
 
+/// The flags an Alertmanager runs with, in Kubernetes and in the local stack
+/// alike: its configuration file, data directory and listen address.
+pub fn server_args(config_file: &str, data_dir: &str, listen_address: &str) -> Vec<String> {
+    vec![
+        format!("--config.file={config_file}"),
+        format!("--storage.path={data_dir}"),
+        format!("--web.listen-address={listen_address}"),
+        // One replica: no gossip peers to find, and no cluster port (9094)
+        // to open.
+        "--cluster.listen-address=".to_string(),
+    ]
+}
+
 fn webhook(url: &str) -> Value {
     json!([{"url": url, "send_resolved": true, "max_alerts": 0}])
 }

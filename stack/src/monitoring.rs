@@ -25,6 +25,10 @@ pub fn receiver_url() -> String {
     format!("http://{RECEIVER_SERVICE}:{RECEIVER_PORT}{RECEIVER_PATH}")
 }
 
+/// Prometheus and Alertmanager answer 200 here once they serve: the
+/// Kubernetes readiness probes and the local stack's start-up wait use it.
+pub const READY_PATH: &str = "/-/ready";
+
 /// Pod label (besides the recommended `app.kubernetes.io/*` ones) telling
 /// which build serves: `native` or `spin`. Becomes the `variant` target label.
 pub const POD_VARIANT_LABEL: &str = "variant";

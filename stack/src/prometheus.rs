@@ -25,6 +25,26 @@ pub fn local_rules_file() -> String {
     format!("rules/{RULES_FILE}")
 }
 
+/// The flags a Prometheus server runs with, in Kubernetes and in the local
+/// stack alike: its configuration file, TSDB directory, retention and listen
+/// address.
+pub fn server_args(
+    config: &Config,
+    config_file: &str,
+    data_dir: &str,
+    listen_address: &str,
+) -> Vec<String> {
+    vec![
+        format!("--config.file={config_file}"),
+        format!("--storage.tsdb.path={data_dir}"),
+        format!(
+            "--storage.tsdb.retention.time={}",
+            config.prometheus.retention
+        ),
+        format!("--web.listen-address={listen_address}"),
+    ]
+}
+
 /// The Kubernetes label key, as a pod discovery meta label name.
 fn pod_label_meta(key: &str) -> String {
     let sanitized: String = key

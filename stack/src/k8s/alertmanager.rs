@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use super::GeneratedConfigMap;
 use super::objects::{self, Component};
 use crate::config::Config;
-use crate::monitoring::{ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SERVICE, Monitoring, mounts};
+use crate::monitoring::{
+    ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SERVICE, Monitoring, READY_PATH, mounts,
+};
 
 pub const CONFIG_MAP: &str = "alertmanager-config";
 pub const CONTAINER: &str = "alertmanager";
@@ -42,16 +44,14 @@ pub fn config_maps(config: &Config, monitoring: &Monitoring) -> Vec<GeneratedCon
 
 fn stateful_set(config: &Config, alertmanager: &Component) -> Value {
     let k8s = &config.kubernetes;
-    let args = [
-        format!(
-            "--config.file={}/{ALERTMANAGER_CONFIG_FILE}",
+    let args = crate::alertmanager::server_args(
+        &format!(
+            "{}/{ALERTMANAGER_CONFIG_FILE}",
             mounts::ALERTMANAGER_CONFIG_DIR
         ),
-        format!("--storage.path={}", mounts::ALERTMANAGER_DATA_DIR),
-        format!("--web.listen-address=:{}", config.alertmanager.port),
-        // One replica: no gossip peers to find, no cluster port to open.
-        "--cluster.listen-address=".to_string(),
-    ];
+        mounts::ALERTMANAGER_DATA_DIR,
+        &format!(":{}", config.alertmanager.port),
+    );
     json!({
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
@@ -74,7 +74,7 @@ fn stateful_set(config: &Config, alertmanager: &Component) -> Value {
                         "imagePullPolicy": "IfNotPresent",
                         "args": args,
                         "ports": [objects::container_port(PORT_NAME, config.alertmanager.port)],
-                        "readinessProbe": objects::http_probe("/-/ready", PORT_NAME, 5, 3),
+                        "readinessProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/-/healthy", PORT_NAME, 15, 4),
                         "resources": objects::resources(&k8s.alertmanager),
                         "securityContext": objects::container_security(),

@@ -8,7 +8,7 @@ use super::GeneratedConfigMap;
 use super::objects::{self, Component};
 use crate::config::Config;
 use crate::monitoring::{
-    Monitoring, PROMETHEUS_CONFIG_FILE, PROMETHEUS_SERVICE, RULES_FILE, mounts,
+    Monitoring, PROMETHEUS_CONFIG_FILE, PROMETHEUS_SERVICE, READY_PATH, RULES_FILE, mounts,
 };
 
 /// Names of the generated ConfigMaps (kustomize appends a content hash, so
@@ -74,18 +74,12 @@ fn rules_path() -> String {
 
 fn stateful_set(config: &Config, prometheus: &Component) -> Value {
     let k8s = &config.kubernetes;
-    let args = [
-        format!(
-            "--config.file={}/{PROMETHEUS_CONFIG_FILE}",
-            mounts::PROMETHEUS_CONFIG_DIR
-        ),
-        format!("--storage.tsdb.path={}", mounts::PROMETHEUS_DATA_DIR),
-        format!(
-            "--storage.tsdb.retention.time={}",
-            config.prometheus.retention
-        ),
-        format!("--web.listen-address=:{}", config.prometheus.port),
-    ];
+    let args = crate::prometheus::server_args(
+        config,
+        &format!("{}/{PROMETHEUS_CONFIG_FILE}", mounts::PROMETHEUS_CONFIG_DIR),
+        mounts::PROMETHEUS_DATA_DIR,
+        &format!(":{}", config.prometheus.port),
+    );
     json!({
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
@@ -112,8 +106,8 @@ fn stateful_set(config: &Config, prometheus: &Component) -> Value {
                         "args": args,
                         "ports": [objects::container_port(PORT_NAME, config.prometheus.port)],
                         // Replaying a large WAL after a restart takes a while.
-                        "startupProbe": objects::http_probe("/-/ready", PORT_NAME, 5, 60),
-                        "readinessProbe": objects::http_probe("/-/ready", PORT_NAME, 5, 3),
+                        "startupProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 60),
+                        "readinessProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/-/healthy", PORT_NAME, 15, 4),
                         "resources": objects::resources(&k8s.prometheus),
                         "securityContext": objects::container_security(),

@@ -52,6 +52,11 @@ impl Spec {
         self
     }
 
+    pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
     /// The command line, for logs and error messages.
     pub fn display(&self) -> String {
         std::iter::once(self.program.display().to_string())

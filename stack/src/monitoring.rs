@@ -96,10 +96,10 @@ pub struct Monitoring {
 }
 
 impl Monitoring {
-    pub fn render(config: &Config) -> anyhow::Result<Monitoring> {
+    pub fn render(config: &Config) -> Monitoring {
         let rule_set = rules::RuleSet::new(config);
         let dashboard = grafana::dashboard(config, &rule_set);
-        Ok(Monitoring {
+        Monitoring {
             prometheus_k8s: prometheus::kubernetes_config(config),
             prometheus_local: prometheus::local_config(config),
             local_targets: prometheus::file_sd_targets(
@@ -114,7 +114,7 @@ impl Monitoring {
             grafana_dashboard_provider: grafana::dashboard_provider(),
             dashboard_file: format!("{}.json", config.grafana.dashboard_uid),
             dashboard: grafana::to_json(&dashboard),
-        })
+        }
     }
 
     /// Places the monitoring files at their committed paths.

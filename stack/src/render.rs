@@ -79,9 +79,9 @@ impl RenderedTree {
 /// Everything `stack render` produces, from one configuration.
 pub fn render(config: &Config) -> anyhow::Result<RenderedTree> {
     config.validate()?;
-    let monitoring = Monitoring::render(config)?;
+    let monitoring = Monitoring::render(config);
     let mut tree = RenderedTree::default();
     monitoring.add_to(&mut tree);
-    crate::k8s::render(config, &monitoring, &mut tree)?;
+    crate::k8s::render(config, &monitoring, &mut tree);
     Ok(tree)
 }

@@ -725,14 +725,6 @@ impl RuleSet {
                 Rule::Alert(_) => None,
             })
     }
-
-    /// Every PromQL expression of every rule.
-    pub fn expressions(&self) -> impl Iterator<Item = &str> {
-        self.groups.iter().flat_map(|g| &g.rules).map(|r| match r {
-            Rule::Record(r) => r.expr.as_str(),
-            Rule::Alert(a) => a.expr.as_str(),
-        })
-    }
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ fn stateful_set(config: &Config, alertmanager: &Component) -> Value {
                     "securityContext": objects::pod_security(&k8s.alertmanager),
                     "containers": [{
                         "name": CONTAINER,
-                        "image": objects::image(&k8s.images.alertmanager),
+                        "image": &k8s.images.alertmanager.reference(),
                         "imagePullPolicy": "IfNotPresent",
                         "args": args,
                         "ports": [objects::container_port(PORT_NAME, config.alertmanager.port)],

@@ -77,7 +77,7 @@ fn deployment(config: &Config, app: &Component) -> Value {
                     }],
                     "containers": [{
                         "name": CONTAINER,
-                        "image": objects::image(&config.images.native),
+                        "image": &config.images.native.reference(),
                         "imagePullPolicy": k8s.app_image_pull_policy.as_str(),
                         "ports": [objects::container_port(port_name, config.app.port)],
                         "readinessProbe": objects::http_probe("/readyz", port_name, 2, 1),

@@ -98,7 +98,7 @@ fn deployment(config: &Config, grafana: &Component) -> Value {
                     "securityContext": objects::pod_security(&k8s.grafana),
                     "containers": [{
                         "name": CONTAINER,
-                        "image": objects::image(&k8s.images.grafana),
+                        "image": &k8s.images.grafana.reference(),
                         "imagePullPolicy": "IfNotPresent",
                         "env": env,
                         "ports": [objects::container_port(PORT_NAME, config.grafana.port)],

@@ -138,11 +138,6 @@ impl Manifests {
 }
 
 /// Adds every file under `k8s/` to the tree.
-pub fn render(
-    config: &Config,
-    monitoring: &Monitoring,
-    tree: &mut RenderedTree,
-) -> anyhow::Result<()> {
+pub fn render(config: &Config, monitoring: &Monitoring, tree: &mut RenderedTree) {
     Manifests::new(config, monitoring).add_to(tree);
-    Ok(())
 }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::settings::{Resources, Workload};
-use crate::config::{Config, Image};
+use crate::config::Config;
 
 /// Who renders the manifests and who applies them.
 pub const MANAGED_BY: &str = "kustomize";
@@ -66,10 +66,6 @@ impl Component {
     pub fn cluster_metadata(&self, name: &str) -> Value {
         json!({"name": name, "labels": self.labels()})
     }
-}
-
-pub fn image(image: &Image) -> String {
-    image.reference()
 }
 
 /// The restricted Pod Security Standard at pod level, plus a volume group so

@@ -101,7 +101,7 @@ fn stateful_set(config: &Config, prometheus: &Component) -> Value {
                     "terminationGracePeriodSeconds": 120,
                     "containers": [{
                         "name": CONTAINER,
-                        "image": objects::image(&k8s.images.prometheus),
+                        "image": &k8s.images.prometheus.reference(),
                         "imagePullPolicy": "IfNotPresent",
                         "args": args,
                         "ports": [objects::container_port(PORT_NAME, config.prometheus.port)],

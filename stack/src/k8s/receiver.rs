@@ -113,7 +113,7 @@ fn deployment(config: &Config, receiver: &Component) -> Value {
                     "terminationGracePeriodSeconds": 10,
                     "containers": [{
                         "name": CONTAINER,
-                        "image": objects::image(&config.images.receiver),
+                        "image": &config.images.receiver.reference(),
                         // Loaded into the cluster with the app's images.
                         "imagePullPolicy": k8s.app_image_pull_policy.as_str(),
                         "args": args,

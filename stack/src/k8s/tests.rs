@@ -9,7 +9,7 @@ use crate::monitoring::{
 
 fn manifests_for(config: &Config) -> (Manifests, Monitoring) {
     config.validate().expect("valid configuration");
-    let monitoring = Monitoring::render(config).expect("monitoring renders");
+    let monitoring = Monitoring::render(config);
     (Manifests::new(config, &monitoring), monitoring)
 }
 
@@ -456,9 +456,9 @@ fn the_kubernetes_section_is_read_from_toml() {
 #[test]
 fn every_rendered_file_lands_under_k8s() {
     let config = Config::default();
-    let monitoring = Monitoring::render(&config).unwrap();
+    let monitoring = Monitoring::render(&config);
     let mut tree = RenderedTree::default();
-    render(&config, &monitoring, &mut tree).unwrap();
+    render(&config, &monitoring, &mut tree);
     let paths: Vec<String> = tree
         .iter()
         .map(|(path, _)| path.to_string_lossy().into_owned())

@@ -147,14 +147,6 @@ impl Instance {
     pub fn base_url(&self) -> String {
         format!("http://{}", self.address)
     }
-
-    pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::pid)
-    }
-
-    pub fn is_running(&self) -> bool {
-        self.child.is_some()
-    }
 }
 
 pub struct Stack {
@@ -352,7 +344,7 @@ impl Stack {
             });
         }
 
-        let monitoring = Monitoring::render(config)?;
+        let monitoring = Monitoring::render(config);
         state::write_atomically(&state.prometheus_config(), &monitoring.prometheus_local)?;
         state::write_atomically(&state.prometheus_rules(), &monitoring.rules)?;
         state::write_atomically(&state.alertmanager_config(), &monitoring.alertmanager_local)?;

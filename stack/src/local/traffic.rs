@@ -289,16 +289,6 @@ impl Traffic {
         *self.shared.stats.lock().expect("stats lock") = Stats::default();
     }
 
-    /// Names of the backends that currently pass their readiness check.
-    pub fn ready_backends(&self) -> Vec<String> {
-        self.shared
-            .backends
-            .iter()
-            .filter(|b| b.ready.load(Ordering::SeqCst))
-            .map(|b| b.backend.name.clone())
-            .collect()
-    }
-
     /// Stops sending; requests in flight finish on their own.
     pub fn stop(&self) {
         for task in self.tasks.lock().expect("tasks lock").drain(..) {

@@ -47,7 +47,7 @@ pub struct PanelQuery {
 
 impl Catalog {
     pub fn new(config: &Config) -> Catalog {
-        let monitoring = Monitoring::render(config).expect("the e2e configuration renders");
+        let monitoring = Monitoring::render(config);
         let mut recordings = Vec::new();
         let mut alerts: BTreeMap<String, Vec<AlertRule>> = BTreeMap::new();
         for group in monitoring.rule_groups.as_array().expect("groups") {

@@ -92,7 +92,9 @@ pub fn app_relabel_configs(config: &Config) -> Value {
     ])
 }
 
-fn regex_literal(text: &str) -> String {
+/// `text` as a regular expression matching exactly itself (for a YAML
+/// `regex` field; inside a PromQL string see `rules::regex_escape`).
+pub(crate) fn regex_literal(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let escape = "\\.+*?()|[]{}^$".contains(c);

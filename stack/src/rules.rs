@@ -207,7 +207,7 @@ impl<'a> Exprs<'a> {
     }
 
     fn job_matcher(&self) -> String {
-        format!("job=\"{}\"", self.config.app.job)
+        job_matcher(&self.config.app.job)
     }
 
     /// Selector of user traffic: the app's job without probe and scrape routes.
@@ -257,18 +257,15 @@ impl<'a> Exprs<'a> {
     }
 }
 
+/// The matcher selecting one job's series.
+fn job_matcher(job: &str) -> String {
+    format!("job=\"{job}\"")
+}
+
+/// [`crate::prometheus::regex_literal`] inside a PromQL string, where the
+/// backslash itself needs escaping.
 fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escape = "\\.+*?()|[]{}^$".contains(c);
-            // PromQL strings need the backslash itself escaped.
-            escape
-                .then_some("\\\\")
-                .into_iter()
-                .flat_map(str::chars)
-                .chain([c])
-        })
-        .collect()
+    crate::prometheus::regex_literal(text).replace('\\', "\\\\")
 }
 
 fn record(record: String, expr: String) -> Rule {
@@ -412,8 +409,8 @@ impl RuleSet {
         use alert_names::*;
         let n = &self.names;
         let a = &config.alerts;
-        let job = &config.app.job;
-        let up = format!("up{{job=\"{job}\", namespace=\"{}\"}}", config.namespace);
+        let job = job_matcher(&config.app.job);
+        let up = format!("up{{{job}, namespace=\"{}\"}}", config.namespace);
         let enough_traffic = format!(
             "and on ({TARGET_LABELS})\n{} >= {}",
             n.job_requests(),
@@ -422,7 +419,7 @@ impl RuleSet {
         let rules = vec![
             self.alert(
                 APP_DOWN,
-                format!("up{{job=\"{job}\"}} == 0"),
+                format!("up{{{job}}} == 0"),
                 a.app_down_for,
                 Severity::Warning.as_str(),
                 "An app instance cannot be scraped.",
@@ -557,8 +554,8 @@ impl RuleSet {
         let a = &config.alerts;
         let (window, for_) = (a.meta_window, a.meta_for);
         let warning = Severity::Warning.as_str();
-        let prometheus = format!("job=\"{PROMETHEUS_JOB}\"");
-        let alertmanager = format!("job=\"{ALERTMANAGER_JOB}\"");
+        let prometheus = job_matcher(PROMETHEUS_JOB);
+        let alertmanager = job_matcher(ALERTMANAGER_JOB);
         let rules = vec![
             self.alert(
                 WATCHDOG,

@@ -17,25 +17,17 @@ fn render(metrics: &dyn Exposition, format: ExpositionFormat) -> Parsed {
     parse(&text, format).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
-fn labels(method: Method, route: Route, status: u16) -> RequestLabels {
-    RequestLabels {
-        http_request_method: method,
-        http_route: route,
-        http_response_status_code: status,
-    }
-}
-
 fn sample_traffic(metrics: &Metrics) {
     metrics.record(
-        &labels(Method::Get, Route::Item, 200),
+        &RequestLabels::new(Method::Get, Route::Item, 200),
         Duration::from_millis(3),
     );
     metrics.record(
-        &labels(Method::Get, Route::Item, 200),
+        &RequestLabels::new(Method::Get, Route::Item, 200),
         Duration::from_millis(80),
     );
     metrics.record(
-        &labels(Method::Get, Route::Unmatched, 404),
+        &RequestLabels::new(Method::Get, Route::Unmatched, 404),
         Duration::from_secs(11),
     );
 }
@@ -159,19 +151,19 @@ fn stored_metrics_render_exactly_like_the_in_memory_set() {
     let mut stored = StoredMetrics::new(BuildInfo::new(Variant::Native));
     let traffic = [
         (
-            labels(Method::Get, Route::Item, 200),
+            RequestLabels::new(Method::Get, Route::Item, 200),
             Duration::from_millis(3),
         ),
         (
-            labels(Method::Get, Route::Item, 200),
+            RequestLabels::new(Method::Get, Route::Item, 200),
             Duration::from_millis(750),
         ),
         (
-            labels(Method::Other, Route::Unmatched, 404),
+            RequestLabels::new(Method::Other, Route::Unmatched, 404),
             Duration::from_secs(30),
         ),
         (
-            labels(Method::Get, Route::DemoError, 500),
+            RequestLabels::new(Method::Get, Route::DemoError, 500),
             Duration::from_micros(1),
         ),
     ];

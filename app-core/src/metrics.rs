@@ -100,15 +100,22 @@ pub const STORE_ERRORS: FamilyDef = FamilyDef {
     metric_type: MetricType::Counter,
 };
 
-/// Every family both variants expose, in exposition order.
-pub const FAMILIES: [FamilyDef; 4] = [REQUEST_DURATION, ACTIVE_REQUESTS, BUILD_INFO, STORE_ERRORS];
-
 /// Labels of `http_server_request_duration_seconds`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
 pub struct RequestLabels {
     pub http_request_method: Method,
     pub http_route: Route,
     pub http_response_status_code: u16,
+}
+
+impl RequestLabels {
+    pub fn new(method: Method, route: Route, status: u16) -> RequestLabels {
+        RequestLabels {
+            http_request_method: method,
+            http_route: route,
+            http_response_status_code: status,
+        }
+    }
 }
 
 /// Labels of `http_server_active_requests`: the status is not known yet.
@@ -200,13 +207,10 @@ impl Metrics {
 
     /// Counts the request as active until the returned guard drops.
     pub fn start(&self, method: Method, route: Route) -> InFlight {
-        let gauge = self
-            .active_requests
-            .get_or_create(&ActiveLabels {
-                http_request_method: method,
-                http_route: route,
-            })
-            .clone();
+        let gauge = self.active_requests.get_or_create_owned(&ActiveLabels {
+            http_request_method: method,
+            http_route: route,
+        });
         gauge.inc();
         InFlight { gauge }
     }

@@ -140,16 +140,20 @@ impl Route {
             "/metrics" => Route::Metrics,
             "/demo/error" if demo_faults => Route::DemoError,
             "/demo/slow" if demo_faults => Route::DemoSlow,
-            _ => match path.strip_prefix("/api/items/") {
-                Some(id) if !id.is_empty() && !id.contains('/') => Route::Item,
-                _ => Route::Unmatched,
-            },
+            _ if item_id(path).is_some() => Route::Item,
+            _ => Route::Unmatched,
         }
     }
 
     pub fn is_demo(self) -> bool {
         matches!(self, Route::DemoError | Route::DemoSlow)
     }
+}
+
+/// The `{id}` of `/api/items/{id}`: one non-empty segment.
+pub fn item_id(path: &str) -> Option<&str> {
+    path.strip_prefix("/api/items/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
 }
 
 impl EncodeLabelValue for Route {

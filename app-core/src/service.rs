@@ -13,7 +13,8 @@ use serde::Serialize;
 
 use crate::catalogue;
 use crate::exposition::{Exposition, ExpositionFormat};
-use crate::route::{Method, Route};
+use crate::metrics::{ActiveLabels, RequestLabels};
+use crate::route::{self, Method, Route};
 
 /// Longest delay `/demo/slow` will ever ask for.
 pub const MAX_DEMO_DELAY: Duration = Duration::from_secs(10);
@@ -42,6 +43,21 @@ pub struct Reply {
 pub struct Accepted {
     pub method: Method,
     pub route: Route,
+}
+
+impl Accepted {
+    /// Its series of `http_server_active_requests`.
+    pub fn active_labels(self) -> ActiveLabels {
+        ActiveLabels {
+            http_request_method: self.method,
+            http_route: self.route,
+        }
+    }
+
+    /// Its series of `http_server_request_duration_seconds`, once answered.
+    pub fn labels(self, status: u16) -> RequestLabels {
+        RequestLabels::new(self.method, self.route, status)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -86,8 +102,10 @@ impl Service {
         metrics: &dyn Exposition,
     ) -> Reply {
         let reply = match (accepted.route, accepted.method) {
-            (Route::Unmatched, _) => immediate(error(StatusCode::NOT_FOUND, "not found")),
-            (_, Method::Get | Method::Head) => self.serve(accepted.route, head, metrics),
+            // Unknown paths are 404 whatever the method.
+            (Route::Unmatched, _) | (_, Method::Get | Method::Head) => {
+                self.serve(accepted.route, head, metrics)
+            }
             _ => immediate(method_not_allowed()),
         };
         if accepted.method == Method::Head {
@@ -106,13 +124,10 @@ impl Service {
                 "app: one Rust handler, native and edge. Try /api/items, /healthz, /metrics.\n",
             ),
             Route::Items => json(StatusCode::OK, &catalogue::ITEMS),
-            Route::Item => {
-                let id = head.uri.path().trim_start_matches("/api/items/");
-                match catalogue::find(id) {
-                    Some(item) => json(StatusCode::OK, item),
-                    None => error(StatusCode::NOT_FOUND, "item not found"),
-                }
-            }
+            Route::Item => match route::item_id(head.uri.path()).and_then(catalogue::find) {
+                Some(item) => json(StatusCode::OK, item),
+                None => error(StatusCode::NOT_FOUND, "item not found"),
+            },
             Route::Healthz => text(StatusCode::OK, "ok\n"),
             Route::Readyz if self.is_draining() => {
                 text(StatusCode::SERVICE_UNAVAILABLE, "draining\n")

@@ -28,8 +28,7 @@
 use std::time::Duration;
 
 use crate::metrics::{
-    ActiveLabels, BUCKET_SLOTS, BuildInfo, DURATION_BUCKETS, RequestLabels, StoredMetrics,
-    bucket_slot,
+    ActiveLabels, BuildInfo, DURATION_BUCKETS, RequestLabels, StoredMetrics, bucket_slot,
 };
 use crate::route::{Method, Route};
 
@@ -92,8 +91,7 @@ impl StoreKey {
                 match parts.next()? {
                     SUM => StoreKey::SumNanos(labels),
                     bucket => {
-                        let bound = bucket.strip_prefix("le=")?;
-                        let slot = (0..BUCKET_SLOTS).find(|&slot| bound_label(slot) == bound)?;
+                        let slot = slot_labelled(bucket.strip_prefix("le=")?)?;
                         StoreKey::Bucket { labels, slot }
                     }
                 }
@@ -127,6 +125,17 @@ fn bound_label(slot: usize) -> String {
         Some(bound) => bound.to_string(),
         None => "+Inf".to_owned(),
     }
+}
+
+/// The slot whose `le` label is spelled exactly `bound`: found by value, so
+/// reading a key formats one bound rather than every one.
+fn slot_labelled(bound: &str) -> Option<usize> {
+    let value: f64 = bound.parse().ok()?;
+    let slot = DURATION_BUCKETS
+        .iter()
+        .position(|&upper| upper == value)
+        .unwrap_or(DURATION_BUCKETS.len());
+    (bound_label(slot) == bound).then_some(slot)
 }
 
 fn parse_status(text: &str) -> Option<u16> {
@@ -243,15 +252,8 @@ fn apply(metrics: &mut StoredMetrics, key: StoreKey, value: i64) -> Result<(), R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::BUCKET_SLOTS;
     use crate::{StoredHistogram, Variant};
-
-    fn labels(method: Method, route: Route, status: u16) -> RequestLabels {
-        RequestLabels {
-            http_request_method: method,
-            http_route: route,
-            http_response_status_code: status,
-        }
-    }
 
     fn every_key() -> Vec<StoreKey> {
         let mut keys = vec![StoreKey::StoreErrors];
@@ -262,7 +264,7 @@ mod tests {
                     http_route: route,
                 }));
                 for status in [200, 404, 405, 500, 503] {
-                    let labels = labels(method, route, status);
+                    let labels = RequestLabels::new(method, route, status);
                     keys.push(StoreKey::SumNanos(labels.clone()));
                     for slot in 0..BUCKET_SLOTS {
                         keys.push(StoreKey::Bucket {
@@ -290,7 +292,7 @@ mod tests {
 
     #[test]
     fn layout_is_the_documented_one() {
-        let item = labels(Method::Get, Route::Item, 200);
+        let item = RequestLabels::new(Method::Get, Route::Item, 200);
         assert_eq!(
             StoreKey::Bucket {
                 labels: item.clone(),
@@ -340,6 +342,11 @@ mod tests {
             "metrics/v1/duration|GET|/|200",
             "metrics/v1/duration|GET|/|200|le=0.3",
             "metrics/v1/duration|GET|/|200|le=0.005|",
+            // A bound's value under another spelling is another key.
+            "metrics/v1/duration|GET|/|200|le=0.0050",
+            "metrics/v1/duration|GET|/|200|le=1.0",
+            "metrics/v1/duration|GET|/|200|le=inf",
+            "metrics/v1/duration|GET|/|200|le=NaN",
             "metrics/v1/duration|GET|/|0200|sum_ns",
             "metrics/v1/duration|GET|/|+20|sum_ns",
             "metrics/v1/duration|GET|/|99|sum_ns",
@@ -375,23 +382,23 @@ mod tests {
     fn replayed_increments_read_back_as_the_in_memory_histogram() {
         let traffic = [
             (
-                labels(Method::Get, Route::Item, 200),
+                RequestLabels::new(Method::Get, Route::Item, 200),
                 Duration::from_micros(4_999),
             ),
             (
-                labels(Method::Get, Route::Item, 200),
+                RequestLabels::new(Method::Get, Route::Item, 200),
                 Duration::from_millis(5),
             ),
             (
-                labels(Method::Get, Route::Item, 200),
+                RequestLabels::new(Method::Get, Route::Item, 200),
                 Duration::from_micros(5_001),
             ),
             (
-                labels(Method::Get, Route::Item, 404),
+                RequestLabels::new(Method::Get, Route::Item, 404),
                 Duration::from_millis(300),
             ),
             (
-                labels(Method::Other, Route::Unmatched, 404),
+                RequestLabels::new(Method::Other, Route::Unmatched, 404),
                 Duration::from_secs(11),
             ),
         ];
@@ -433,10 +440,10 @@ mod tests {
 
     #[test]
     fn problems_are_reported_and_skipped() {
-        let good = StoreKey::SumNanos(labels(Method::Get, Route::Root, 200)).encode();
+        let good = StoreKey::SumNanos(RequestLabels::new(Method::Get, Route::Root, 200)).encode();
         let text = StoreKey::StoreErrors.encode();
         let negative = StoreKey::Bucket {
-            labels: labels(Method::Get, Route::Root, 200),
+            labels: RequestLabels::new(Method::Get, Route::Root, 200),
             slot: 0,
         }
         .encode();

@@ -39,12 +39,6 @@ impl ProcessCollector {
     }
 }
 
-impl Default for ProcessCollector {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// The fields of /proc/self/stat we need (1-based field numbers per proc(5)).
 struct Stat {
     utime_ticks: f64,

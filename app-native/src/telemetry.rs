@@ -1,4 +1,4 @@
-//! Logs and the per-process metric set.
+//! Logs: the subscriber, its format and its level.
 
 use tracing_subscriber::EnvFilter;
 

@@ -32,8 +32,6 @@ mod config;
 mod store;
 mod wire;
 
-#[cfg(feature = "instrumentation")]
-use app_core::{ActiveLabels, RequestLabels};
 use app_core::{
     BuildInfo, Exposition, ExpositionFormat, Service, Variant, exposition::ExpositionError,
 };
@@ -65,10 +63,7 @@ async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     #[cfg(feature = "instrumentation")]
     let store = MetricsStore::open();
     #[cfg(feature = "instrumentation")]
-    let in_flight = store.enter(ActiveLabels {
-        http_request_method: accepted.method,
-        http_route: accepted.route,
-    });
+    let in_flight = store.enter(accepted.active_labels());
     #[cfg(feature = "instrumentation")]
     let exposition = StoreExposition(Some(&store));
     // Bare: the store is touched only when `/metrics` renders it.
@@ -81,11 +76,7 @@ async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     }
     #[cfg(feature = "instrumentation")]
     let (labels, elapsed) = (
-        RequestLabels {
-            http_request_method: accepted.method,
-            http_route: accepted.route,
-            http_response_status_code: reply.response.status().as_u16(),
-        },
+        accepted.labels(reply.response.status().as_u16()),
         started.elapsed(),
     );
 
@@ -116,6 +107,8 @@ impl Exposition for StoreExposition<'_> {
         store
             .snapshot(BuildInfo::new(Variant::Spin))
             .map_err(ExpositionError)?
+            // The snapshot is this scrape's own: render it without a copy.
+            .into_registry()
             .encode(format, out)
     }
 }

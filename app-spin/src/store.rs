@@ -34,7 +34,8 @@ pub struct MetricsStore {
 /// with [`MetricsStore::leave`].
 #[must_use]
 pub struct InFlight {
-    key: StoreKey,
+    /// Encoded once, for both increments.
+    key: String,
     /// Only a gauge that went up may come down: lowering one whose raise
     /// failed would leave it at -1 for good.
     raised: bool,
@@ -57,7 +58,7 @@ impl MetricsStore {
 
     #[cfg(feature = "instrumentation")]
     pub fn enter(&self, labels: ActiveLabels) -> InFlight {
-        let key = StoreKey::Active(labels);
+        let key = StoreKey::Active(labels).encode();
         let raised = self.add(&key, 1);
         InFlight { key, raised }
     }
@@ -73,7 +74,7 @@ impl MetricsStore {
     /// One histogram observation: two increments, its bucket slot and the sum.
     pub fn record(&self, labels: &RequestLabels, elapsed: Duration) {
         for (key, delta) in store_keys::observation(labels, elapsed) {
-            self.add(&key, delta);
+            self.add(&key.encode(), delta);
         }
     }
 
@@ -103,12 +104,11 @@ impl MetricsStore {
     }
 
     #[cfg(feature = "instrumentation")]
-    fn add(&self, key: &StoreKey, delta: i64) -> bool {
+    fn add(&self, name: &str, delta: i64) -> bool {
         let Some(bucket) = &self.bucket else {
             return false;
         };
-        let name = key.encode();
-        match atomics::increment(bucket, &name, delta) {
+        match atomics::increment(bucket, name, delta) {
             Ok(_) => true,
             Err(err) => {
                 log(format_args!("increment of {name:?} failed: {err:?}"));

@@ -9,8 +9,7 @@
 
 use app_core::testing::{Value, parse};
 use app_core::{
-    BuildInfo, ExpositionFormat, Method, Metrics, RequestLabels, Route, Service, ServiceConfig,
-    Variant,
+    BuildInfo, ExpositionFormat, Method, Metrics, Route, Service, ServiceConfig, Variant,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -100,11 +99,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     metrics.record(
-        &RequestLabels {
-            http_request_method: accepted.method,
-            http_route: accepted.route,
-            http_response_status_code: status,
-        },
+        &accepted.labels(status),
         std::time::Duration::from_micros(u64::from(switches)),
     );
 

@@ -3,12 +3,12 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app_core::service::error;
 use app_core::{Metrics, Service};
 use bytes::Bytes;
-use http::header::{CONNECTION, CONTENT_LENGTH};
+use http::header::CONNECTION;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Body as _, Incoming};
@@ -24,7 +24,8 @@ pub async fn handle(
     state: Arc<AppState>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let started = Instant::now();
+    #[cfg(feature = "instrumentation")]
+    let started = std::time::Instant::now();
     let (head, body) = request.into_parts();
     let accepted = state.service.accept(&head.method, head.uri.path());
     #[cfg(feature = "instrumentation")]
@@ -34,7 +35,7 @@ pub async fn handle(
     let body_read = if body.is_end_stream() {
         Ok(())
     } else {
-        let read = read_within_limit(&head.headers, body, state.max_body_bytes);
+        let read = read_within_limit(body, state.max_body_bytes);
         match tokio::time::timeout(state.body_read_timeout, read).await {
             Ok(result) => result,
             Err(_) => Err(closing(error(
@@ -55,24 +56,21 @@ pub async fn handle(
     };
 
     let status = response.status().as_u16();
-    let elapsed = started.elapsed();
     #[cfg(feature = "instrumentation")]
-    {
-        state.metrics.record(
-            &app_core::RequestLabels {
-                http_request_method: accepted.method,
-                http_route: accepted.route,
-                http_response_status_code: status,
-            },
-            elapsed,
-        );
+    let elapsed_us = {
+        let elapsed = started.elapsed();
+        state.metrics.record(&accepted.labels(status), elapsed);
         drop(in_flight);
-    }
+        Some(elapsed.as_micros() as u64)
+    };
+    // Only the metrics need the clock: the bare build logs no duration.
+    #[cfg(not(feature = "instrumentation"))]
+    let elapsed_us: Option<u64> = None;
     tracing::debug!(
         method = %head.method,
         route = accepted.route.template(),
         status,
-        elapsed_us = elapsed.as_micros() as u64,
+        elapsed_us,
         "request"
     );
     Ok(response.map(Full::new))
@@ -80,16 +78,9 @@ pub async fn handle(
 
 /// No route reads a body, but a client may still send one: read it up to the
 /// limit so the connection stays usable, and refuse anything larger.
-async fn read_within_limit(
-    headers: &http::HeaderMap,
-    body: Incoming,
-    limit: u64,
-) -> Result<(), Response<Bytes>> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit) {
+async fn read_within_limit(body: Incoming, limit: u64) -> Result<(), Response<Bytes>> {
+    // hyper has parsed and validated any declared length: refuse before reading.
+    if body.size_hint().lower() > limit {
         return Err(too_large(limit));
     }
     match Limited::new(body, limit as usize).collect().await {

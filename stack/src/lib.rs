@@ -16,6 +16,7 @@ pub mod local;
 pub mod monitoring;
 pub mod prometheus;
 pub mod render;
+pub mod repo;
 pub mod rules;
 pub mod yaml;
 

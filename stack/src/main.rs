@@ -1,13 +1,14 @@
 //! `stack`: renders the monitoring stack and Kubernetes manifests from one
 //! configuration (and, in `stack/src/local/`, runs the local stack).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use stack::config::{Config, Image};
 use stack::render::{self, REFRESH_COMMAND};
+use stack::repo;
 
 #[derive(Parser, Debug)]
 #[command(name = "stack", version, about)]
@@ -53,24 +54,8 @@ struct RenderArgs {
     check: bool,
 }
 
-fn repo_root() -> PathBuf {
-    // Defaults are relative to the repository, wherever `cargo run` is invoked.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the stack crate lives in the repository")
-        .to_path_buf()
-}
-
-fn resolve(path: &Path, default: &str) -> PathBuf {
-    if path.as_os_str() == default && !path.exists() {
-        repo_root().join(default)
-    } else {
-        path.to_path_buf()
-    }
-}
-
 fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
-    let mut config = Config::load(&resolve(&args.config, "stack.toml"))?;
+    let mut config = Config::load(&repo::resolve_default(&args.config, "stack.toml"))?;
     if let Some(reference) = &args.image_native {
         config.images.native =
             Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-native: {e}"))?;
@@ -84,8 +69,9 @@ fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
             Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-receiver: {e}"))?;
     }
     let tree = render::render(&config)?;
+    // Defaults are relative to the repository, wherever `cargo run` is invoked.
     let out = if args.out.as_os_str() == "." {
-        repo_root()
+        repo::root().unwrap_or_else(|| args.out.clone())
     } else {
         args.out.clone()
     };

@@ -15,12 +15,12 @@ use super::progress::Progress;
 use super::receiver::Receiver;
 use super::server::ControlServer;
 use super::state::StateDir;
-use super::tools::repo_root;
 use super::traffic::{Scenario, TrafficOptions};
 use super::{Options, Stack, edge_host};
 use crate::PromDuration;
 use crate::config::Config;
 use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT};
+use crate::repo::resolve_default;
 
 #[derive(clap::Args, Debug)]
 pub struct UpArgs {
@@ -91,18 +91,6 @@ pub struct ReceiveArgs {
     /// Path Alertmanager POSTs notifications to.
     #[arg(long, default_value = RECEIVER_PATH)]
     pub path: String,
-}
-
-/// A default relative path is taken from the repository when the current
-/// directory lacks it, so `stack up` works from anywhere in a checkout.
-fn resolve_default(path: &Path, default: &str) -> PathBuf {
-    if path == Path::new(default)
-        && !path.exists()
-        && let Some(repo) = repo_root()
-    {
-        return repo.join(default);
-    }
-    path.to_path_buf()
 }
 
 fn with_port(address: &str, port: u16) -> String {

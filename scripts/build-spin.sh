@@ -24,11 +24,6 @@ case "${1:-}" in
 esac
 
 ensure_apt rustc-web rust-web-src cargo-web wasi-libc lld-22
-# Node runs the component tooling and the test host; CI images ship Node 20
-# with npm (NodeSource), so Debian's packages are only a fallback.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  ensure_apt nodejs npm
-fi
 
 target_dir="$REPO_ROOT/target/wasm"
 core="$target_dir/wasm32-wasip1/release/app_spin.wasm"
@@ -59,8 +54,8 @@ print(next(os.path.dirname(p["manifest_path"]) for p in meta["packages"] if p["n
 adapter="$(ls "$sdk_dir"/adapters/*/wasi_snapshot_preview1.reactor.wasm | head -n 1)"
 [ -f "$adapter" ] || die "no preview1 reactor adapter in $sdk_dir"
 
-log "npm ci (component tooling and test host)"
-(cd app-spin/host && npm ci --no-audit --no-fund --loglevel=error)
+# Node runs the component tooling and the test host.
+ensure_npm_ci app-spin/host
 
 log "component: $(basename "$adapter") adapter from spin-sdk, world:"
 rm -f "$component"

@@ -57,6 +57,22 @@ ensure_kubectl() {
   "${KUBECTL[@]}" version --client >&2
 }
 
+# ensure_npm_ci DIR installs DIR's npm packages from its package-lock.json
+# (`npm ci`) when node_modules was not installed from this very lock, and
+# Node with npm from Debian when either is missing (CI images ship Node 20
+# with npm from NodeSource, so Debian's packages are only a fallback).
+ensure_npm_ci() {
+  local dir="$1"
+  local stamp="$dir/node_modules/.installed-from-lock"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    ensure_apt nodejs npm
+  fi
+  cmp -s "$dir/package-lock.json" "$stamp" && return 0
+  log "npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$dir/package-lock.json" "$stamp"
+}
+
 # ensure_cargo_tool CRATE [COMMAND] installs a crates.io binary when absent.
 ensure_cargo_tool() {
   local crate="$1" command="${2:-$1}"

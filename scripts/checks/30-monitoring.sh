@@ -7,7 +7,6 @@ source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
 ensure_apt prometheus prometheus-alertmanager curl
-command -v node >/dev/null || ensure_apt nodejs npm
 
 work="$(mktemp -d)"
 prometheus_pid=""
@@ -128,13 +127,7 @@ prometheus_pid=""
 
 log "Grafana dashboard against @grafana/schema (tsc --strict)"
 types=stack/tests/dashboard-types
-installed() { node -p "require('./$types/node_modules/$1/package.json').version" 2>/dev/null || true; }
-wanted() { node -p "require('./$types/package.json').devDependencies['$1']"; }
-if [ "$(installed typescript)" != "$(wanted typescript)" ] ||
-  [ "$(installed @grafana/schema)" != "$(wanted @grafana/schema)" ]; then
-  log "npm ci in $types"
-  (cd "$types" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+ensure_npm_ci "$types"
 rm -rf "$types/generated"
 node "$types/generate.mjs" dashboards/*.json
 (cd "$types" && npx --no-install tsc -p tsconfig.json)

@@ -46,18 +46,9 @@ ensure_venv() {
   fi
 }
 
-ensure_npm_packages() {
-  local dir=scripts/k8s stamp=scripts/k8s/node_modules/.installed-from-lock
-  if ! cmp -s "$dir/package-lock.json" "$stamp"; then
-    log "npm ci in $dir"
-    (cd "$dir" && npm ci --silent --no-audit --no-fund)
-    cp "$dir/package-lock.json" "$stamp"
-  fi
-}
-
 ensure_venv
 ensure_kubectl
-ensure_npm_packages
+ensure_npm_ci scripts/k8s
 py="$venv/bin/python"
 
 [ -f k8s/base/kustomization.yaml ] || die "k8s/ is not rendered: run cargo run -p stack -- render"

@@ -181,6 +181,15 @@ fn labels_of(set: openmetrics_parser::LabelSet<'_>) -> BTreeMap<String, String> 
     set.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
+/// The cumulative count of the bucket whose upper bound is `bound`.
+pub fn bucket_at(buckets: &[(f64, u64)], bound: f64) -> u64 {
+    buckets
+        .iter()
+        .find(|(upper, _)| *upper == bound)
+        .unwrap_or_else(|| panic!("no bucket le={bound}"))
+        .1
+}
+
 impl Parsed {
     pub fn family(&self, name: &str) -> Option<&Family> {
         self.families.get(name)
@@ -224,6 +233,46 @@ impl Parsed {
                 Value::Scalar(_) => 0,
             })
             .sum()
+    }
+
+    /// Requests `http_server_request_duration_seconds` counted for one
+    /// method, route template and status.
+    pub fn request_count(&self, method: &str, route: &str, status: u16) -> u64 {
+        self.histogram_count(
+            "http_server_request_duration_seconds",
+            &[
+                ("http_request_method", method),
+                ("http_route", route),
+                ("http_response_status_code", &status.to_string()),
+            ],
+        )
+    }
+
+    /// The value of the one scalar series of `family` matching `labels`.
+    pub fn scalar(&self, family: &str, labels: &[(&str, &str)]) -> f64 {
+        match self.find(family, labels).as_slice() {
+            [series] => match series.value {
+                Value::Scalar(value) => value,
+                Value::Histogram { .. } => panic!("{family} is a histogram"),
+            },
+            other => panic!("{family}{labels:?}: {} series", other.len()),
+        }
+    }
+
+    /// Count, sum and cumulative buckets of the one histogram series of
+    /// `family` matching `labels`.
+    pub fn histogram(&self, family: &str, labels: &[(&str, &str)]) -> (u64, f64, &[(f64, u64)]) {
+        match self.find(family, labels).as_slice() {
+            [series] => match &series.value {
+                Value::Histogram {
+                    count,
+                    sum,
+                    buckets,
+                } => (*count, *sum, buckets),
+                Value::Scalar(_) => panic!("{family} is not a histogram"),
+            },
+            other => panic!("{family}{labels:?}: {} series", other.len()),
+        }
     }
 
     pub fn schema(&self) -> BTreeMap<String, FamilySchema> {

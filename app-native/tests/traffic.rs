@@ -3,21 +3,11 @@
 mod support;
 
 use app_core::ExpositionFormat;
+use app_core::testing::bucket_at;
 use support::Server;
 use test_support::{Rng, send_unrouted};
 
 const DURATION: &str = "http_server_request_duration_seconds";
-
-fn count(parsed: &app_core::testing::Parsed, method: &str, route: &str, status: &str) -> u64 {
-    parsed.histogram_count(
-        DURATION,
-        &[
-            ("http_request_method", method),
-            ("http_route", route),
-            ("http_response_status_code", status),
-        ],
-    )
-}
 
 #[test]
 fn counts_routes_and_statuses_are_exact() {
@@ -38,23 +28,19 @@ fn counts_routes_and_statuses_are_exact() {
     assert_eq!(client.send("BREW", "/pot", &[], b"").status, 404);
 
     let parsed = server.scrape(ExpositionFormat::OpenMetrics);
-    assert_eq!(count(&parsed, "GET", "/api/items", "200"), 7);
-    assert_eq!(count(&parsed, "GET", "/api/items/{id}", "200"), 3);
-    assert_eq!(count(&parsed, "GET", "/api/items/{id}", "404"), 2);
-    assert_eq!(count(&parsed, "GET", "/demo/error", "500"), 3);
-    assert_eq!(count(&parsed, "PUT", "/api/items", "405"), 1);
-    assert_eq!(count(&parsed, "_OTHER", "/", "405"), 1);
-    assert_eq!(count(&parsed, "_OTHER", "unmatched", "404"), 1);
+    assert_eq!(parsed.request_count("GET", "/api/items", 200), 7);
+    assert_eq!(parsed.request_count("GET", "/api/items/{id}", 200), 3);
+    assert_eq!(parsed.request_count("GET", "/api/items/{id}", 404), 2);
+    assert_eq!(parsed.request_count("GET", "/demo/error", 500), 3);
+    assert_eq!(parsed.request_count("PUT", "/api/items", 405), 1);
+    assert_eq!(parsed.request_count("_OTHER", "/", 405), 1);
+    assert_eq!(parsed.request_count("_OTHER", "unmatched", 404), 1);
 
     // The slow request sat in a bucket above 25 ms, not in the first ones.
-    let slow = parsed.find(DURATION, &[("http_route", "/demo/slow")]);
-    let app_core::testing::Value::Histogram { buckets, sum, .. } = &slow[0].value else {
-        panic!("histogram expected")
-    };
-    assert!(*sum >= 0.030, "slept at least 30 ms, sum {sum}");
-    let le = |bound: f64| buckets.iter().find(|(b, _)| *b == bound).unwrap().1;
-    assert_eq!(le(0.025), 0);
-    assert_eq!(le(0.1), 1);
+    let (_, sum, buckets) = parsed.histogram(DURATION, &[("http_route", "/demo/slow")]);
+    assert!(sum >= 0.030, "slept at least 30 ms, sum {sum}");
+    assert_eq!(bucket_at(buckets, 0.025), 0);
+    assert_eq!(bucket_at(buckets, 0.1), 1);
 
     // Every route label is a template, never a concrete path.
     let templates: Vec<&str> = app_core::Route::ALL.iter().map(|r| r.template()).collect();
@@ -105,8 +91,8 @@ fn random_paths_methods_and_queries_create_no_series() {
         series(&after),
         "series grew under random traffic"
     );
-    let unmatched = count(&after, "_OTHER", "unmatched", "404")
-        + count(&after, "GET", "unmatched", "404")
-        + count(&after, "POST", "unmatched", "404");
+    let unmatched = after.request_count("_OTHER", "unmatched", 404)
+        + after.request_count("GET", "unmatched", 404)
+        + after.request_count("POST", "unmatched", 404);
     assert_eq!(unmatched, 10_000 + 3);
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use app_core::store_keys::{PREFIX, StoreKey, read_back};
-use app_core::testing::{Parsed, Value};
+use app_core::testing::{Parsed, Value, bucket_at};
 use app_core::{
     BuildInfo, Exposition, ExpositionFormat, Method, Metrics, RequestLabels, Route, Variant,
 };
@@ -22,46 +22,6 @@ use test_support::{Rng, send_unrouted};
 const DURATION: &str = "http_server_request_duration_seconds";
 const ACTIVE: &str = "http_server_active_requests";
 const STORE_ERRORS: &str = "app_metrics_store_errors";
-
-fn count(parsed: &Parsed, method: &str, route: &str, status: u16) -> u64 {
-    parsed.histogram_count(
-        DURATION,
-        &[
-            ("http_request_method", method),
-            ("http_route", route),
-            ("http_response_status_code", &status.to_string()),
-        ],
-    )
-}
-
-fn scalar(parsed: &Parsed, family: &str, labels: &[(&str, &str)]) -> f64 {
-    match parsed.find(family, labels).as_slice() {
-        [series] => match series.value {
-            Value::Scalar(value) => value,
-            Value::Histogram { .. } => panic!("{family} is a histogram"),
-        },
-        other => panic!("{family}{labels:?}: {} series", other.len()),
-    }
-}
-
-/// Cumulative bucket counts of the one series matching `labels`.
-fn buckets(parsed: &Parsed, labels: &[(&str, &str)]) -> (u64, f64, Vec<(f64, u64)>) {
-    match parsed.find(DURATION, labels).as_slice() {
-        [series] => match &series.value {
-            Value::Histogram {
-                count,
-                sum,
-                buckets,
-            } => (*count, *sum, buckets.clone()),
-            Value::Scalar(_) => panic!("not a histogram"),
-        },
-        other => panic!("{labels:?}: {} series", other.len()),
-    }
-}
-
-fn le(buckets: &[(f64, u64)], bound: f64) -> u64 {
-    buckets.iter().find(|(b, _)| *b == bound).unwrap().1
-}
 
 #[test]
 fn every_case_of_the_shared_table_passes() {
@@ -78,7 +38,7 @@ fn every_case_of_the_shared_table_passes() {
     }
     for ((method, route, status), n) in expected {
         assert_eq!(
-            count(&parsed, &method, &route, status),
+            parsed.request_count(&method, &route, status),
             n,
             "{method} {route} {status}"
         );
@@ -101,7 +61,7 @@ fn spin_toml_defaults_keep_the_demo_routes_off() {
     }
     assert!(started.elapsed() < Duration::from_secs(5), "no demo sleep");
     let parsed = host.scrape(ExpositionFormat::Prometheus);
-    assert_eq!(count(&parsed, "GET", "unmatched", 404), 2);
+    assert_eq!(parsed.request_count("GET", "unmatched", 404), 2);
     assert!(
         parsed
             .find(DURATION, &[("http_route", "/demo/error")])
@@ -269,7 +229,7 @@ fn counts_are_exact_after_concurrent_traffic() {
     assert_eq!(expected.values().sum::<u64>(), total);
     for (&(method, route, status), &n) in &expected {
         assert_eq!(
-            count(&parsed, method, route, status),
+            parsed.request_count(method, route, status),
             n,
             "{method} {route} {status}"
         );
@@ -299,9 +259,9 @@ fn counts_are_exact_after_concurrent_traffic() {
         ("http_route", "/demo/slow"),
         ("http_response_status_code", "200"),
     ];
-    let (slow_count, slow_sum, slow_buckets) = buckets(&parsed, &slow);
+    let (slow_count, slow_sum, slow_buckets) = parsed.histogram(DURATION, &slow);
     assert!(slow_count > 0);
-    assert_eq!(le(&slow_buckets, 0.025), 0);
+    assert_eq!(bucket_at(slow_buckets, 0.025), 0);
     assert!(
         slow_sum >= 0.030 * slow_count as f64,
         "sum {slow_sum} for {slow_count}"
@@ -315,11 +275,8 @@ fn counts_are_exact_after_concurrent_traffic() {
         let scraping = series.labels["http_route"] == "/metrics";
         assert_eq!(value, if scraping { 1.0 } else { 0.0 }, "{series:?}");
     }
-    assert_eq!(scalar(&parsed, STORE_ERRORS, &[]), 0.0);
-    assert_eq!(
-        scalar(&parsed, "app_build_info", &[("variant", "spin")]),
-        1.0
-    );
+    assert_eq!(parsed.scalar(STORE_ERRORS, &[]), 0.0);
+    assert_eq!(parsed.scalar("app_build_info", &[("variant", "spin")]), 1.0);
 
     // What the store holds is Spin's counter encoding, and it is what was shown.
     let raw = host.raw_store();
@@ -339,7 +296,7 @@ fn counts_are_exact_after_concurrent_traffic() {
     };
     assert_eq!(
         stored.requests[&error_series].count(),
-        count(&parsed, "GET", "/demo/error", 500)
+        parsed.request_count("GET", "/demo/error", 500)
     );
 
     // One fresh instance per request, and only atomic increments: four per
@@ -375,7 +332,7 @@ fn random_paths_and_methods_create_no_series() {
     let before = host.scrape(ExpositionFormat::Prometheus);
     let unmatched_before: u64 = ["GET", "POST", "_OTHER", "DELETE"]
         .iter()
-        .map(|m| count(&before, m, "unmatched", 404))
+        .map(|m| before.request_count(m, "unmatched", 404))
         .sum();
 
     std::thread::scope(|scope| {
@@ -411,7 +368,7 @@ fn random_paths_and_methods_create_no_series() {
     assert_eq!(before.series_count(), after.series_count());
     let unmatched_after: u64 = ["GET", "POST", "_OTHER", "DELETE"]
         .iter()
-        .map(|m| count(&after, m, "unmatched", 404))
+        .map(|m| after.request_count(m, "unmatched", 404))
         .sum();
     assert_eq!(unmatched_after - unmatched_before, REQUESTS);
     let keys_under_prefix = host.raw_store().len();
@@ -457,8 +414,7 @@ fn native_and_edge_expose_the_same_schema() {
         expected.push(f64::INFINITY);
         assert_eq!(bounds, expected);
         assert_eq!(
-            scalar(
-                &edge,
+            edge.scalar(
                 "app_build_info",
                 &[("variant", "spin"), ("version", app_core::VERSION)]
             ),
@@ -502,12 +458,12 @@ fn a_failing_store_never_fails_a_request() {
     assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
     let parsed = host.scrape(ExpositionFormat::OpenMetrics);
     assert_eq!(
-        count(&parsed, "GET", "/healthz", 200),
+        parsed.request_count("GET", "/healthz", 200),
         2,
         "buckets still counted"
     );
     assert_eq!(
-        scalar(&parsed, STORE_ERRORS, &[]),
+        parsed.scalar(STORE_ERRORS, &[]),
         2.0,
         "one failed increment, one unreadable key"
     );
@@ -528,13 +484,13 @@ fn a_failing_store_never_fails_a_request() {
     host.set_offline(false);
 
     let parsed = host.scrape(ExpositionFormat::OpenMetrics);
-    assert_eq!(count(&parsed, "GET", "/api/items", 200), 0);
-    assert_eq!(count(&parsed, "GET", "/demo/slow", 200), 0);
-    assert_eq!(count(&parsed, "GET", "/healthz", 200), 2);
+    assert_eq!(parsed.request_count("GET", "/api/items", 200), 0);
+    assert_eq!(parsed.request_count("GET", "/demo/slow", 200), 0);
+    assert_eq!(parsed.request_count("GET", "/healthz", 200), 2);
     // The first scrape's request was counted; the failed one was not.
-    assert_eq!(count(&parsed, "GET", "/metrics", 200), 1);
+    assert_eq!(parsed.request_count("GET", "/metrics", 200), 1);
     assert_eq!(
-        scalar(&parsed, STORE_ERRORS, &[]),
+        parsed.scalar(STORE_ERRORS, &[]),
         3.0,
         "the key is still unreadable"
     );

@@ -6,6 +6,8 @@
 //! carrying the same `__meta_kubernetes_*` labels, so the local end-to-end
 //! test exercises the very relabelling that runs in the cluster.
 
+use std::net::SocketAddr;
+
 use serde_json::{Value, json};
 
 use app_core::Variant;
@@ -238,16 +240,30 @@ pub fn file_sd_targets(config: &Config, targets: &[LocalTarget]) -> String {
     serde_json::to_string_pretty(&groups).expect("plain data") + "\n"
 }
 
-/// The committed example target list: the local stack's default ports.
-pub fn default_local_targets(config: &Config) -> Vec<LocalTarget> {
+/// Where a local instance listens: loopback, `port`.
+pub fn local_address(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// The local stack's native instances, one per `local.app_ports` entry:
+/// the name that stands in for the pod (`app-native-1`, …) and the address.
+pub fn local_native_instances(config: &Config) -> Vec<(String, SocketAddr)> {
     config
         .local
         .app_ports
         .iter()
         .enumerate()
-        .map(|(i, port)| LocalTarget {
-            address: format!("127.0.0.1:{port}"),
-            pod: format!("app-native-{}", i + 1),
+        .map(|(i, &port)| (format!("app-native-{}", i + 1), local_address(port)))
+        .collect()
+}
+
+/// The committed example target list: the local stack's default ports.
+pub fn default_local_targets(config: &Config) -> Vec<LocalTarget> {
+    local_native_instances(config)
+        .into_iter()
+        .map(|(pod, address)| LocalTarget {
+            address: address.to_string(),
+            pod,
             variant: Variant::Native,
         })
         .collect()

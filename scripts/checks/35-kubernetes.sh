@@ -30,23 +30,7 @@ KUBERNETES_VERSIONS=(1.30.0 1.37.0)
 
 venv="$K8S_TOOLS_VENV"
 
-ensure_venv() {
-  if [ ! -x "$venv/bin/python" ]; then
-    log "creating virtualenv $venv"
-    python3 -m venv "$venv" 2>/dev/null || {
-      ensure_apt python3-venv
-      python3 -m venv "$venv"
-    }
-  fi
-  local wanted=("checkov==$CHECKOV_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION")
-  if ! "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qx "checkov==$CHECKOV_VERSION" ||
-    ! "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qx "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"; then
-    log "pip install ${wanted[*]}"
-    "$venv/bin/python" -m pip install -q --disable-pip-version-check "${wanted[@]}"
-  fi
-}
-
-ensure_venv
+ensure_venv "$venv" "checkov==$CHECKOV_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
 ensure_kubectl
 ensure_npm_ci scripts/k8s
 py="$venv/bin/python"

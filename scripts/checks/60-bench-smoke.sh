@@ -6,6 +6,5 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 ensure_apt wrk util-linux
-python3 -c 'import ensurepip, venv' 2>/dev/null || ensure_apt python3-venv
 bash bench/run.sh --smoke
 grep -q '^| `/api/items/1` | 16 |' bench/work/results-smoke.md || die "smoke table lacks the native rows"

@@ -509,11 +509,6 @@ pub fn queries(dashboard: &Value) -> Vec<String> {
     out
 }
 
-/// Pretty JSON with a final newline, as committed.
-pub fn to_json(value: &Value) -> String {
-    serde_json::to_string_pretty(value).expect("plain data") + "\n"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,7 +113,7 @@ impl Monitoring {
             grafana_datasources: grafana::datasources(config),
             grafana_dashboard_provider: grafana::dashboard_provider(),
             dashboard_file: format!("{}.json", config.grafana.dashboard_uid),
-            dashboard: grafana::to_json(&dashboard),
+            dashboard: crate::render::pretty_json(&dashboard),
         }
     }
 

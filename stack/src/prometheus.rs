@@ -237,7 +237,7 @@ pub fn file_sd_targets(config: &Config, targets: &[LocalTarget]) -> String {
             json!({"targets": [target.address], "labels": labels})
         })
         .collect();
-    serde_json::to_string_pretty(&groups).expect("plain data") + "\n"
+    crate::render::pretty_json(&groups)
 }
 
 /// Where a local instance listens: loopback, `port`.

@@ -9,6 +9,12 @@ use anyhow::Context as _;
 use crate::config::Config;
 use crate::monitoring::Monitoring;
 
+/// Pretty JSON with a final newline: how the committed JSON files and the
+/// local stack's JSON files are written.
+pub fn pretty_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("plain data") + "\n"
+}
+
 /// The command that refreshes committed output; drift messages quote it.
 pub const REFRESH_COMMAND: &str = "cargo run -p stack -- render";
 

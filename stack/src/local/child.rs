@@ -15,6 +15,19 @@ use std::time::Duration;
 use anyhow::Context as _;
 use tokio::process::Command;
 
+/// Opens `path` for appending, creating it and its directory if missing:
+/// logs that a restarted stack adds to.
+pub fn open_append(path: &Path) -> anyhow::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    File::options()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))
+}
+
 /// A running child process and where its output goes.
 #[derive(Debug)]
 pub struct Child {
@@ -70,14 +83,7 @@ impl Spec {
     /// forked exits, so the local stack spawns from its long-lived runtime
     /// thread, never from a blocking-pool thread.
     pub fn spawn(&self) -> anyhow::Result<Child> {
-        if let Some(dir) = self.log.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .with_context(|| format!("opening {}", self.log.display()))?;
+        let log = open_append(&self.log)?;
         let log_err = log.try_clone().context("duplicating the log file handle")?;
         let mut command = Command::new(&self.program);
         command

@@ -14,7 +14,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Instant, SystemTime};
 
-use anyhow::Context as _;
 use serde_json::{Value, json};
 
 /// One delivery attempt as the receiver saw it.
@@ -64,14 +63,7 @@ impl Receiver {
     /// A receiver appending to `log_path` (created if missing, kept if not:
     /// a restarted stack adds to the history).
     pub fn open(log_path: &Path) -> anyhow::Result<Receiver> {
-        if let Some(dir) = log_path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(log_path)
-            .with_context(|| format!("opening {}", log_path.display()))?;
+        let log = super::child::open_append(log_path)?;
         Ok(Receiver {
             log: Log::File {
                 path: log_path.to_path_buf(),

@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+use crate::monitoring::{ALERTMANAGER_CONFIG_FILE, PROMETHEUS_CONFIG_FILE};
 use crate::prometheus::{LOCAL_TARGETS_FILE, local_rules_file};
+use crate::render::pretty_json;
 
 /// Marks a directory as ours, so `--fresh` never deletes anything else.
 const MARKER: &str = ".stack-state";
@@ -43,7 +45,7 @@ impl StateDir {
     }
 
     pub fn prometheus_config(&self) -> PathBuf {
-        self.prometheus_dir().join("prometheus.yml")
+        self.prometheus_dir().join(PROMETHEUS_CONFIG_FILE)
     }
 
     pub fn prometheus_rules(&self) -> PathBuf {
@@ -63,7 +65,7 @@ impl StateDir {
     }
 
     pub fn alertmanager_config(&self) -> PathBuf {
-        self.alertmanager_dir().join("alertmanager.yml")
+        self.alertmanager_dir().join(ALERTMANAGER_CONFIG_FILE)
     }
 
     pub fn alertmanager_data(&self) -> PathBuf {
@@ -130,10 +132,7 @@ impl StateDir {
     }
 
     pub fn write_descriptor(&self, descriptor: &Descriptor) -> anyhow::Result<()> {
-        write_atomically(
-            &self.descriptor_path(),
-            &(serde_json::to_string_pretty(descriptor)? + "\n"),
-        )
+        write_atomically(&self.descriptor_path(), &pretty_json(descriptor))
     }
 
     pub fn remove_descriptor(&self) {

@@ -4,12 +4,14 @@
 //! one parser.
 
 mod client;
+mod native;
 mod rng;
 mod route_cases;
 mod scrape;
 mod unrouted;
 
 pub use client::{Client, Response};
+pub use native::{SpawnedNative, spawn_native};
 pub use rng::Rng;
 pub use route_cases::{RouteCase, check_route_cases, route_cases};
 pub use unrouted::send_unrouted;

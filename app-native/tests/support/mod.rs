@@ -3,15 +3,15 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::{Child, ExitStatus};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use app_core::ExpositionFormat;
 use app_core::testing::Parsed;
-use test_support::Client;
+use test_support::{Client, SpawnedNative, spawn_native};
 
 pub struct Server {
     pub addr: SocketAddr,
@@ -28,33 +28,7 @@ impl Server {
     /// Like [`Server::start`], for another build of the binary (a release
     /// build for the heavier hardening runs).
     pub fn start_binary(binary: &str, args: &[&str]) -> Server {
-        let mut child = Command::new(binary)
-            .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("app-native starts");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, logs) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let addr = loop {
-            let line = logs
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("server logged its listen address in time");
-            let event: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
-            if event["message"] == "serving" {
-                break event["listen"].as_str().unwrap().parse().unwrap();
-            }
-        };
+        let SpawnedNative { child, addr, logs } = spawn_native(Path::new(binary), args);
         Server { addr, child, logs }
     }
 

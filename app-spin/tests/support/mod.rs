@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use app_core::ExpositionFormat;
 use app_core::testing::Parsed;
-use test_support::Client;
+use test_support::{Client, SpawnedNative, spawn_native};
 
 /// The component `spin.toml`'s `source` names (relative to the manifest, as
 /// Spin resolves it), unless `APP_SPIN_COMPONENT` points elsewhere.
@@ -192,45 +192,15 @@ impl Drop for Host {
 }
 
 /// The native binary, started to compare its exposition with the edge one.
-pub struct Native {
-    pub addr: SocketAddr,
-    child: Child,
-}
+pub struct Native(SpawnedNative);
 
 impl Native {
     pub fn start(binary: &std::path::Path) -> Native {
-        let mut child = Command::new(binary)
-            .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{} starts: {e}", binary.display()));
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("app-native logged its listen address")
-                .unwrap();
-            let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            // Flattened or nested under "fields", depending on the formatter.
-            let fields = if event["fields"].is_object() {
-                &event["fields"]
-            } else {
-                &event
-            };
-            if fields["message"] == "serving" {
-                break fields["listen"].as_str().unwrap().parse().unwrap();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Native { addr, child }
+        Native(spawn_native(binary, &[]))
     }
 
     pub fn client(&self) -> Client {
-        connect(self.addr)
+        connect(self.0.addr)
     }
 
     pub fn scrape(&self, format: ExpositionFormat) -> Parsed {
@@ -240,8 +210,8 @@ impl Native {
 
 impl Drop for Native {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.0.child.kill();
+        let _ = self.0.child.wait();
     }
 }
 

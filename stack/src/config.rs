@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::duration::PromDuration;
+use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -362,7 +363,7 @@ impl Default for Local {
         Local {
             prometheus_address: "127.0.0.1:9090".into(),
             alertmanager_address: "127.0.0.1:9093".into(),
-            webhook_url: "http://127.0.0.1:9095/alerts".into(),
+            webhook_url: format!("http://127.0.0.1:{RECEIVER_PORT}{RECEIVER_PATH}"),
             app_ports: vec![8081, 8082],
         }
     }
@@ -398,6 +399,14 @@ fn check_fraction(key: &str, value: f64) -> Result<(), ConfigError> {
             key,
             format!("{value} is out of range: must be above 0 and below 1"),
         )
+    }
+}
+
+fn check_port(key: &str, port: u16) -> Result<(), ConfigError> {
+    if port == 0 {
+        fail(key, "must be a port number from 1 to 65535")
+    } else {
+        Ok(())
     }
 }
 
@@ -488,9 +497,7 @@ impl Config {
         if self.app.job.is_empty() {
             fail("app.job", "must not be empty")?;
         }
-        if self.app.port == 0 {
-            fail("app.port", "must be a port number from 1 to 65535")?;
-        }
+        check_port("app.port", self.app.port)?;
         check_name("app.port_name", &self.app.port_name)?;
         if self.app.port_name.len() > 15 {
             fail(
@@ -509,9 +516,7 @@ impl Config {
         }
 
         let p = &self.prometheus;
-        if p.port == 0 {
-            fail("prometheus.port", "must be a port number from 1 to 65535")?;
-        }
+        check_port("prometheus.port", p.port)?;
         check_positive("prometheus.scrape_interval", p.scrape_interval)?;
         check_positive("prometheus.evaluation_interval", p.evaluation_interval)?;
         check_positive("prometheus.scrape_timeout", p.scrape_timeout)?;
@@ -533,9 +538,7 @@ impl Config {
         }
 
         let am = &self.alertmanager;
-        if am.port == 0 {
-            fail("alertmanager.port", "must be a port number from 1 to 65535")?;
-        }
+        check_port("alertmanager.port", am.port)?;
         check_url("alertmanager.webhook_url", &am.webhook_url)?;
         crate::k8s::receiver::check_url(
             "alertmanager.webhook_url",
@@ -551,9 +554,7 @@ impl Config {
         check_positive("alertmanager.resolve_timeout", am.resolve_timeout)?;
 
         let g = &self.grafana;
-        if g.port == 0 {
-            fail("grafana.port", "must be a port number from 1 to 65535")?;
-        }
+        check_port("grafana.port", g.port)?;
         if !(30000..=32767).contains(&g.node_port) {
             fail(
                 "grafana.node_port",

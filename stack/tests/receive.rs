@@ -10,6 +10,7 @@ use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use stack::local::free_port;
 use stack::local::http::HttpClient;
+use stack::local::poll;
 use stack::monitoring::RECEIVER_PATH;
 
 /// What Alertmanager POSTs (webhook payload version 4), one firing alert.
@@ -91,15 +92,15 @@ impl Drop for Receiver {
 }
 
 async fn wait_healthy(client: &HttpClient, base: &str) {
-    for _ in 0..100 {
-        if let Ok(reply) = client.get(&format!("{base}/healthz")).await
-            && reply.status == StatusCode::OK
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{base}/healthz never answered 200");
+    let url = format!("{base}/healthz");
+    poll::until(
+        &format!("{url} to answer 200"),
+        Duration::from_secs(5),
+        Duration::from_millis(50),
+        || async { Ok((client.get(&url).await?.status == StatusCode::OK).then_some(())) },
+    )
+    .await
+    .unwrap_or_else(|error| panic!("{base}/healthz never answered 200: {error:#}"));
 }
 
 #[tokio::test]

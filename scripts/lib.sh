@@ -97,6 +97,20 @@ ensure_npm_ci() {
   cp "$dir/package-lock.json" "$stamp"
 }
 
+# free_ports N prints N distinct free loopback ports on one line, held
+# together while chosen.
+free_ports() {
+  python3 - "$1" <<'EOF'
+import socket
+import sys
+
+held = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))
+EOF
+}
+
 # ensure_cargo_tool CRATE [COMMAND] installs a crates.io binary when absent.
 ensure_cargo_tool() {
   local crate="$1" command="${2:-$1}"

@@ -23,15 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Six distinct free loopback ports, held together while chosen.
-read -r prom am receiver app1 app2 edge < <(python3 - <<'EOF'
-import socket
-held = [socket.socket() for _ in range(6)]
-for s in held:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in held))
-EOF
-)
+read -r prom am receiver app1 app2 edge < <(free_ports 6)
 
 log "starting the local stack (state in $work)"
 : >"$work/up.log"

@@ -48,7 +48,7 @@ target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import j
 # Copy it out: other scripts rebuild target/release/app-native with other features.
 cp "$target_dir/release/app-native" "$work/app-native"
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_ports 1)"
 base="http://127.0.0.1:$port"
 RUST_LOG=warn,app_native=info "$work/app-native" --listen "127.0.0.1:$port" --demo-faults \
   --log-format json 2>"$work/server.log" &

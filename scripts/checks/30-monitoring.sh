@@ -82,7 +82,7 @@ done
 # relabelling are under test here; the end-to-end check scrapes real ones.
 log "live Prometheus: local config loads, relabelling yields one labelled target per instance"
 cp -r monitoring/prometheus "$work/prometheus"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_ports 1)"
 prometheus --config.file="$work/prometheus/prometheus.local.yml" \
   --storage.tsdb.path="$work/data" --web.listen-address="127.0.0.1:$port" \
   --log.level=warn >"$work/prometheus.log" 2>&1 &

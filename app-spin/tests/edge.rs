@@ -289,11 +289,7 @@ fn counts_are_exact_after_concurrent_traffic() {
         raw.iter().map(|(k, v)| (k.as_str(), Some(v.as_slice()))),
     );
     assert!(problems.is_empty(), "{problems:?}");
-    let error_series = RequestLabels {
-        http_request_method: Method::Get,
-        http_route: Route::DemoError,
-        http_response_status_code: 500,
-    };
+    let error_series = RequestLabels::new(Method::Get, Route::DemoError, 500);
     assert_eq!(
         stored.requests[&error_series].count(),
         parsed.request_count("GET", "/demo/error", 500)
@@ -383,17 +379,12 @@ fn native_and_edge_expose_the_same_schema() {
     let mut client = host.client();
     assert_eq!(client.send("GET", "/api/items/1", &[], b"").status, 200);
 
-    let mut native = Metrics::new(BuildInfo::new(Variant::Native));
+    let native = Metrics::new(BuildInfo::new(Variant::Native));
     native.record(
-        &RequestLabels {
-            http_request_method: Method::Get,
-            http_route: Route::Item,
-            http_response_status_code: 200,
-        },
+        &RequestLabels::new(Method::Get, Route::Item, 200),
         Duration::from_millis(3),
     );
     let _in_flight = native.start(Method::Get, Route::Metrics);
-    let _ = native.registry_mut();
 
     for format in [ExpositionFormat::Prometheus, ExpositionFormat::OpenMetrics] {
         let mut text = String::new();
@@ -449,11 +440,7 @@ fn a_failing_store_never_fails_a_request() {
     // Another writer `set`s text on one of our counters: Spin's increment
     // then fails on that key. The request is still served, the failure is
     // counted, and the scrape reports (and counts) the unreadable key.
-    let labels = RequestLabels {
-        http_request_method: Method::Get,
-        http_route: Route::Healthz,
-        http_response_status_code: 200,
-    };
+    let labels = RequestLabels::new(Method::Get, Route::Healthz, 200);
     host.put_raw(&StoreKey::SumNanos(labels).encode(), b"12");
     assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
     let parsed = host.scrape(ExpositionFormat::OpenMetrics);

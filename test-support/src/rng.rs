@@ -22,7 +22,8 @@ impl Rng {
         items[(self.next() % items.len() as u64) as usize]
     }
 
-    /// A path of 1-4 random segments of URL-safe characters.
+    /// A path of 1-4 random segments of URL-safe characters and bare `%`,
+    /// so malformed percent escapes come along too.
     pub fn path(&mut self) -> String {
         const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-_.~%";
         let mut path = String::new();

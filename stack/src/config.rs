@@ -200,6 +200,17 @@ pub struct Alertmanager {
     pub resolve_timeout: PromDuration,
 }
 
+impl Alertmanager {
+    /// Every URL Alertmanager notifies, with its configuration key.
+    pub fn notification_urls(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        std::iter::once(("alertmanager.webhook_url", self.webhook_url.as_str())).chain(
+            self.watchdog_url
+                .as_deref()
+                .map(|url| ("alertmanager.watchdog_url", url)),
+        )
+    }
+}
+
 impl Default for Alertmanager {
     fn default() -> Self {
         Alertmanager {
@@ -539,15 +550,9 @@ impl Config {
 
         let am = &self.alertmanager;
         check_port("alertmanager.port", am.port)?;
-        check_url("alertmanager.webhook_url", &am.webhook_url)?;
-        crate::k8s::receiver::check_url(
-            "alertmanager.webhook_url",
-            &am.webhook_url,
-            &self.namespace,
-        )?;
-        if let Some(url) = &am.watchdog_url {
-            check_url("alertmanager.watchdog_url", url)?;
-            crate::k8s::receiver::check_url("alertmanager.watchdog_url", url, &self.namespace)?;
+        for (key, url) in am.notification_urls() {
+            check_url(key, url)?;
+            crate::k8s::receiver::check_url(key, url, &self.namespace)?;
         }
         check_positive("alertmanager.group_interval", am.group_interval)?;
         check_positive("alertmanager.repeat_interval", am.repeat_interval)?;

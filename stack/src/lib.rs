@@ -18,6 +18,7 @@ pub mod prometheus;
 pub mod render;
 pub mod repo;
 pub mod rules;
+pub mod url;
 pub mod yaml;
 
 pub use config::{Config, ConfigError};

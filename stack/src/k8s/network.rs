@@ -39,9 +39,10 @@ pub fn objects(config: &Config) -> Vec<Value> {
     // Notifications go to the in-cluster receiver's pods by label, anywhere
     // else only by port (a URL outside the cluster has no labels).
     let receiver = receiver::component(config);
-    let am = &config.alertmanager;
-    let (in_cluster, outside): (Vec<&String>, Vec<&String>) = std::iter::once(&am.webhook_url)
-        .chain(am.watchdog_url.as_ref())
+    let (in_cluster, outside): (Vec<&str>, Vec<&str>) = config
+        .alertmanager
+        .notification_urls()
+        .map(|(_, url)| url)
         .partition(|url| receiver::names_receiver(url, &config.namespace));
     let mut alertmanager_egress = Vec::new();
     if !in_cluster.is_empty() {
@@ -186,13 +187,13 @@ fn egress_anywhere(ports: &[u16]) -> Value {
 
 /// The TCP port an http(s) URL connects to.
 pub fn url_port(url: &str) -> u16 {
-    let (default, rest) = match url.split_once("://") {
-        Some(("https", rest)) => (443, rest),
-        Some((_, rest)) => (80, rest),
-        None => (80, url),
+    let parts = crate::url::split(url);
+    let default = if parts.scheme == Some("https") {
+        443
+    } else {
+        80
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host_port = parts.host_port();
     // `[::1]:9095`: the port follows the closing bracket.
     let after_host = match host_port.rfind(']') {
         Some(bracket) => &host_port[bracket + 1..],

@@ -11,6 +11,7 @@ use super::network::url_port;
 use super::objects::{self, Component};
 use crate::config::{Config, ConfigError};
 use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE, receiver_url};
+use crate::url;
 
 pub const CONTAINER: &str = "receiver";
 pub const PORT_NAME: &str = "http";
@@ -22,16 +23,8 @@ pub fn component(config: &Config) -> Component {
 
 /// The host of an http(s) URL, without user info or port.
 fn host(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host_port = url::split(url).host_port();
     host_port.split(':').next().unwrap_or_default()
-}
-
-/// The path of a URL, query included; empty when it has none.
-fn path(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.find('/').map_or("", |slash| &rest[slash..])
 }
 
 /// Whether `url` addresses the receiver's Service from inside `namespace`:
@@ -51,10 +44,10 @@ pub fn names_receiver(url: &str, namespace: &str) -> bool {
 
 /// Whether the manifests include the receiver.
 pub fn deployed(config: &Config) -> bool {
-    let am = &config.alertmanager;
-    std::iter::once(&am.webhook_url)
-        .chain(am.watchdog_url.as_ref())
-        .any(|url| names_receiver(url, &config.namespace))
+    config
+        .alertmanager
+        .notification_urls()
+        .any(|(_, url)| names_receiver(url, &config.namespace))
 }
 
 /// A URL naming the receiver must be the one it serves: anything else
@@ -63,7 +56,10 @@ pub fn check_url(key: &str, url: &str, namespace: &str) -> Result<(), ConfigErro
     if !names_receiver(url, namespace) {
         return Ok(());
     }
-    if url.starts_with("http://") && url_port(url) == RECEIVER_PORT && path(url) == RECEIVER_PATH {
+    if url.starts_with("http://")
+        && url_port(url) == RECEIVER_PORT
+        && url::split(url).path == RECEIVER_PATH
+    {
         return Ok(());
     }
     Err(ConfigError {

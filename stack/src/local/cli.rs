@@ -98,16 +98,13 @@ fn with_port(address: &str, port: u16) -> String {
     format!("{host}:{port}")
 }
 
+/// Only the port changes; an empty path stays empty.
 fn webhook_with_port(url: &str, port: u16) -> String {
-    let Some(rest) = url.strip_prefix("http://") else {
+    let parts = crate::url::split(url);
+    if parts.scheme != Some("http") {
         return url.to_owned();
-    };
-    let slash = rest.find('/').unwrap_or(rest.len());
-    format!(
-        "http://{}{}",
-        with_port(&rest[..slash], port),
-        &rest[slash..]
-    )
+    }
+    format!("http://{}{}", with_port(parts.authority, port), parts.path)
 }
 
 fn load_config(path: &Path) -> anyhow::Result<Config> {

@@ -163,12 +163,17 @@ pub struct Stack {
 }
 
 fn webhook_parts(url: &str) -> anyhow::Result<(String, String)> {
-    let rest = url.strip_prefix("http://").with_context(|| {
-        format!("local.webhook_url {url:?}: the local receiver speaks plain http://")
-    })?;
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    Ok((authority.to_owned(), path.to_owned()))
+    let parts = crate::url::split(url);
+    anyhow::ensure!(
+        parts.scheme == Some("http"),
+        "local.webhook_url {url:?}: the local receiver speaks plain http://"
+    );
+    let path = if parts.path.is_empty() {
+        "/"
+    } else {
+        parts.path
+    };
+    Ok((parts.authority.to_owned(), path.to_owned()))
 }
 
 /// Prometheus or Alertmanager: how to run it, the running process, and how

@@ -61,8 +61,10 @@ PLANS = {
         timed=True,
     ),
     # Seconds per server, just enough to prove every bench still runs. Under
-    # `cargo test` criterion runs each bench once, in the debug build the
-    # Rust checks already made, so the smoke run adds no release build.
+    # `cargo test` criterion runs each bench once. The Rust checks' `cargo
+    # test --workspace` does not build this harness = false bench, so it is
+    # compiled here, in the debug (test) profile on the dependencies those
+    # checks built: the smoke run adds no release build.
     "smoke": Plan([16], 1, 1, 1, ["cargo", "test", "--locked", "-q", "-p", "app-core", "--bench", "metrics"], timed=False),
 }
 
@@ -334,10 +336,16 @@ def edge_servers() -> tuple[list[Server], str | None]:
     return servers, None
 
 
-def measure_scrape(wrk_prefix, server: Server, seconds: int) -> dict:
+def scrape(server: Server) -> str:
+    """The server's /metrics text; a BenchError unless it answers 200."""
     status, body = http_get(server.url("/metrics"))
     if status != 200:
         raise BenchError(f"{server.label} /metrics answered {status}")
+    return body
+
+
+def measure_scrape(wrk_prefix, server: Server, seconds: int) -> dict:
+    body = scrape(server)
     values = [line for line in body.splitlines() if line and not line.startswith("#")]
     sample = measure(wrk_prefix, server, "/metrics", 1, seconds)
     return {"sample": sample.__dict__, "values": len(values), "bytes": len(body.encode())}
@@ -357,11 +365,8 @@ def host_stats(server: Server) -> dict | None:
 
 
 def request_count(server: Server, family: str, route_label: str, route: str) -> float:
-    status, body = http_get(server.url("/metrics"))
-    if status != 200:
-        raise BenchError(f"{server.label} /metrics answered {status}")
     total = 0.0
-    for line in body.splitlines():
+    for line in scrape(server).splitlines():
         if line.startswith(family) and f'{route_label}="{route}"' in line:
             total += float(line.rsplit(" ", 1)[1])
     return total

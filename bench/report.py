@@ -12,6 +12,7 @@ round; per-cell ratios of medians are shown beside them for detail.
 from __future__ import annotations
 
 import json
+import operator
 import statistics
 import sys
 from pathlib import Path
@@ -24,6 +25,17 @@ TARGET_RENDER_DEFAULT_NS = 1_000_000.0
 TARGET_EDGE_P50_MS = 1.0
 # A figure reported beside the targets that has none of its own.
 INFO = "info"
+
+
+def ratio(top: float, bottom: float) -> float | None:
+    """top/bottom; None (left out) when bottom is zero."""
+    return top / bottom if bottom else None
+
+
+def loads(before: list[float], after: list[float]) -> str:
+    """Load averages (1/5/15 min) before and after a run."""
+    return (f"before {before[0]:.2f}/{before[1]:.2f}/{before[2]:.2f}, "
+            f"after {after[0]:.2f}/{after[1]:.2f}/{after[2]:.2f}")
 
 
 def spread(values: list[float], digits: int = 1) -> str:
@@ -83,14 +95,16 @@ class Report:
                 seen.append((s["route"], s["connections"]))
         return seen
 
-    def paired(self, top: str, bottom: str, attr: str) -> list[float]:
-        """top/bottom of the same round, over every cell."""
-        ratios = []
+    def paired(self, top: str, bottom: str, attr: str, op=ratio) -> list[float]:
+        """op(top, bottom) of the same round, over every cell (top/bottom by
+        default); a pair for which op gives None is left out."""
+        values = []
         for route, conns in self.cells():
             for a, b in zip(self.cell(top, route, conns), self.cell(bottom, route, conns)):
-                if b[attr]:
-                    ratios.append(a[attr] / b[attr])
-        return ratios
+                value = op(a[attr], b[attr])
+                if value is not None:
+                    values.append(value)
+        return values
 
     # -- sections ----------------------------------------------------------------
 
@@ -216,11 +230,7 @@ class Report:
                     f"| {self.figures('edge-bare', route, conns, 'rps', 0)} |"
                 )
             cpu = self.paired("edge", "edge-bare", "cpu_us_per_request")
-            extra = [
-                a["cpu_us_per_request"] - b["cpu_us_per_request"]
-                for route, conns in self.cells()
-                for a, b in zip(self.cell("edge", route, conns), self.cell("edge-bare", route, conns))
-            ]
+            extra = self.paired("edge", "edge-bare", "cpu_us_per_request", operator.sub)
             p50 = self.paired("edge", "edge-bare", "p50_ms")
             p99 = self.paired("edge", "edge-bare", "p99_ms")
             self.targets.append((
@@ -324,7 +334,7 @@ class Report:
         before, after = edge_run["load_before"], edge_run["load_after"]
         return [
             f"- Edge rows: `bench/run.sh --only edge` on {edge_run['started']}, same plan, merged into the run above "
-            f"(load average before {before[0]:.2f}/{before[1]:.2f}/{before[2]:.2f}, after {after[0]:.2f}/{after[1]:.2f}/{after[2]:.2f}). "
+            f"(load average {loads(before, after)}). "
             "Edge with/without increments are paired by round; edge/native ratios compare medians across the two runs."
         ]
 
@@ -348,8 +358,8 @@ class Report:
             + (" — **smoke mode: seconds per bench, figures are not meaningful**" if smoke else ""),
             "",
             *[f"- {line}" for line in run["machine"]],
-            f"- Pinning: {run['pinning']}. Load average (1/5/15 min) before {before[0]:.2f}/{before[1]:.2f}/{before[2]:.2f}, "
-            f"after {after[0]:.2f}/{after[1]:.2f}/{after[2]:.2f}: the machine is shared with other work, "
+            f"- Pinning: {run['pinning']}. Load average (1/5/15 min) {loads(before, after)}: "
+            "the machine is shared with other work, "
             "so absolute figures are noise; read the ratios.",
             f"- Each cell: {plan['rounds']} round(s) of {plan['seconds']} s of `wrk -t1 --latency` after a {plan['warmup_seconds']} s warm-up, "
             "rounds interleaved across servers, each server idle again before the next starts; median (min–max). "

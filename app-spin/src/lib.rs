@@ -2,9 +2,10 @@
 //!
 //! Every request runs through the same `app-core` handler as the native
 //! server; this crate owns only the component's I/O: the WASI HTTP request
-//! and response (`wire`), the WASI monotonic clock for demo delays
-//! (`clock`), configuration from Spin variables (`config`) and the
-//! metric values (`store`).
+//! and response (`wire`), configuration from Spin variables (`config`) and
+//! the metric values (`store`). Time needs nothing of its own: on
+//! `wasm32-wasip1`, std's `Instant` and `thread::sleep` are the WASI monotonic
+//! clock, which the host drives.
 //!
 //! Spin never reuses a component instance between requests, so the values
 //! live in Spin's key-value store and change only by atomic `increment`
@@ -27,7 +28,6 @@
 //! `README.md` next to this crate covers the design choices, building,
 //! running under `spin up` and SpinKube, and the tests.
 
-mod clock;
 mod config;
 mod store;
 mod wire;
@@ -39,8 +39,6 @@ use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 #[cfg(target_arch = "wasm32")]
 use spin_sdk::http_component;
 
-#[cfg(feature = "instrumentation")]
-use crate::clock::Instant;
 use crate::store::MetricsStore;
 
 // The export only exists in the component: a host build (clippy, the
@@ -50,7 +48,7 @@ use crate::store::MetricsStore;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     #[cfg(feature = "instrumentation")]
-    let started = Instant::now();
+    let started = std::time::Instant::now();
     let service = Service::new(config::service_config());
     let head = match wire::head(&request) {
         Ok(head) => head,
@@ -72,7 +70,9 @@ async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
 
     let reply = service.respond(accepted, &head, &exposition);
     if let Some(delay) = reply.delay {
-        clock::sleep(delay);
+        // The instance serves this one request: blocking it idles nothing
+        // else, the host serves other requests in other instances.
+        std::thread::sleep(delay);
     }
     #[cfg(feature = "instrumentation")]
     let (labels, elapsed) = (

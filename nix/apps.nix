@@ -1,6 +1,8 @@
 # `nix run .#deploy` and `nix run .#up`: the real scripts beside this file,
 # wrapped with exactly the tools they call and the store paths they use.
 { pkgs
+, python
+, promtool
 , config
 , images
 , manifests
@@ -10,8 +12,6 @@
 }:
 let
   inherit (pkgs) lib;
-
-  python = pkgs.python3.withPackages (ps: [ ps.pyyaml ]);
 
   deploy = pkgs.writeShellApplication {
     name = "deploy";
@@ -39,7 +39,7 @@ let
     name = "up";
     runtimeInputs = [
       pkgs.prometheus
-      (lib.getOutput "cli" pkgs.prometheus)
+      promtool
       pkgs.prometheus-alertmanager
       pkgs.grafana
       pkgs.jq

@@ -2,19 +2,16 @@
 # Rust checks come from nix/rust.nix; these are the ones about rendered
 # output, which always use the `stack` binary this flake builds.
 { pkgs
-, root
+, source
+, promtool
 , stack
 , rendered
 ,
 }:
 let
-  inherit (pkgs) lib;
-
-  promtool = lib.getOutput "cli" pkgs.prometheus;
-
   # Committed rendered output plus the config it came from: what the drift
   # check compares and the hand-written promtool tests live beside.
-  committed = (import ./source.nix { inherit lib root; }).only {
+  committed = source.only {
     name = "committed-rendered-output";
     paths = [
       "/stack.toml"

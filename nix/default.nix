@@ -17,12 +17,24 @@ let
 
   config = import ./config.nix { inherit root; };
 
+  source = import ./source.nix {
+    inherit root;
+    inherit (pkgs) lib;
+  };
+
+  # Tools several outputs use, bound once. promtool is in prometheus' `cli`
+  # output (lib.getOutput falls back to `out`).
+  python = pkgs.python3.withPackages (ps: [ ps.pyyaml ]);
+  promtool = pkgs.lib.getOutput "cli" pkgs.prometheus;
+
   rust = import ./rust.nix {
     inherit
       pkgs
       crane
       root
       config
+      source
+      promtool
       ;
   };
 
@@ -33,7 +45,7 @@ let
   };
 
   manifests = import ./manifests.nix {
-    inherit pkgs images;
+    inherit pkgs python images;
     inherit (rust) stack;
     stackToml = root + "/stack.toml";
   };
@@ -43,7 +55,7 @@ let
   checks =
     rust.checks
     // import ./checks.nix {
-      inherit pkgs root;
+      inherit pkgs source promtool;
       inherit (rust) stack;
       inherit (manifests) rendered;
     };
@@ -59,6 +71,8 @@ in
   apps = import ./apps.nix {
     inherit
       pkgs
+      python
+      promtool
       config
       images
       manifests
@@ -70,7 +84,12 @@ in
   inherit checks;
 
   devShells.default = import ./shell.nix {
-    inherit pkgs checks;
+    inherit
+      pkgs
+      python
+      promtool
+      checks
+      ;
     inherit (rust) craneLib;
   };
 

@@ -12,11 +12,13 @@ let
   # securityContext asks for a non-root user, and this one has no shell.
   nonRoot = "65532";
 
-  labels = variant: {
-    "org.opencontainers.image.title" = "app-${variant}";
+  # OCI labels; both app variants describe themselves the same way.
+  labels = title: description: {
+    "org.opencontainers.image.title" = title;
     "org.opencontainers.image.version" = config.version;
-    "org.opencontainers.image.description" = "Rust HTTP service, ${variant} variant, with Prometheus metrics";
+    "org.opencontainers.image.description" = description;
   };
+  appLabels = variant: labels "app-${variant}" "Rust HTTP service, ${variant} variant, with Prometheus metrics";
 
   manifest = builtins.fromTOML (builtins.readFile spinManifest);
   components = manifest.component or { };
@@ -32,12 +34,12 @@ in
     User = "${nonRoot}:${nonRoot}";
     Env = [ "APP_LISTEN=0.0.0.0:${toString config.appPort}" ];
     ExposedPorts."${toString config.appPort}/tcp" = { };
-    Labels = labels "native";
+    Labels = appLabels "native";
   };
 
   spin = {
     Entrypoint = [ "/" ];
-    Labels = labels "spin";
+    Labels = appLabels "spin";
   };
 
   # The `stack` binary; the cluster runs it as `stack receive`, the webhook
@@ -46,11 +48,7 @@ in
     Entrypoint = [ stackEntrypoint ];
     Cmd = [ "receive" ];
     User = "${nonRoot}:${nonRoot}";
-    Labels = {
-      "org.opencontainers.image.title" = "stack";
-      "org.opencontainers.image.version" = config.version;
-      "org.opencontainers.image.description" = "Alertmanager webhook receiver logging each notification as a JSON line";
-    };
+    Labels = labels "stack" "Alertmanager webhook receiver logging each notification as a JSON line";
   };
 
   # The repository's manifest with the one component's `source` at the image

@@ -18,22 +18,27 @@ let
   };
 
   spinToml = (pkgs.formats.toml { }).generate "spin.toml" parts.spinManifest;
+
+  # One image, named and tagged as stack.toml says (config.images.<image>),
+  # with its OCI config from nix/image-configs.nix (parts.<image>).
+  image =
+    name: contents:
+    pkgs.dockerTools.buildLayeredImage (
+      {
+        name = config.images.${name}.repository;
+        inherit (config.images.${name}) tag;
+        compressor = "none";
+        config = parts.${name};
+      }
+      // contents
+    );
 in
 {
-  image-native = pkgs.dockerTools.buildLayeredImage {
-    name = config.images.native.repository;
-    inherit (config.images.native) tag;
-    compressor = "none";
-    # The binary's closure (glibc and friends) and nothing else: no shell,
-    # no coreutils, no package manager.
-    contents = [ app-native ];
-    config = parts.native;
-  };
+  # The binary's closure (glibc and friends) and nothing else: no shell,
+  # no coreutils, no package manager.
+  image-native = image "native" { contents = [ app-native ]; };
 
-  image-spin = pkgs.dockerTools.buildLayeredImage {
-    name = config.images.spin.repository;
-    inherit (config.images.spin) tag;
-    compressor = "none";
+  image-spin = image "spin" {
     # Two regular files and no store path: the shim reads them from the
     # image root, and a symlink into /nix/store would dangle there.
     includeStorePaths = false;
@@ -41,15 +46,8 @@ in
       cp ${spinToml} spin.toml
       cp ${app-spin}/lib/${parts.wasmFile} ${parts.wasmFile}
     '';
-    config = parts.spin;
   };
 
-  image-receiver = pkgs.dockerTools.buildLayeredImage {
-    name = config.images.receiver.repository;
-    inherit (config.images.receiver) tag;
-    compressor = "none";
-    # As the native image: the binary's closure and nothing else.
-    contents = [ stack ];
-    config = parts.receiver;
-  };
+  # As the native image: the binary's closure and nothing else.
+  image-receiver = image "receiver" { contents = [ stack ]; };
 }

@@ -2,6 +2,7 @@
 # name and tag of the image derivations themselves, so the Deployments run
 # exactly the archives `deploy` loads into kind, never look-alikes.
 { pkgs
+, python
 , stack
 , stackToml
 , images
@@ -31,13 +32,8 @@ let
       {
         nativeBuildInputs = [
           pkgs.kubectl
-          (pkgs.python3.withPackages (ps: [ ps.pyyaml ]))
+          python
         ];
-        passthru = {
-          inherit variant image rendered;
-          imageReference = reference image;
-          receiverImageReference = reference images.image-receiver;
-        };
       }
       ''
         mkdir -p $out

@@ -5,6 +5,8 @@
 , crane
 , root
 , config
+, source
+, promtool
 ,
 }:
 let
@@ -23,32 +25,28 @@ let
 
   craneLib = (crane.mkLib pkgs).overrideToolchain (_: toolchain);
 
-  source = import ./source.nix { inherit lib root; };
+  # Only what cargo reads, plus data files compiled in and `paths`: a change
+  # to docs, manifests or Nix code rebuilds nothing.
+  workspaceSource =
+    name: paths:
+    source.only {
+      inherit name;
+      paths = [ "/testdata" "/app-spin/spin.toml" ] ++ paths;
+      also = craneLib.filterCargoSources;
+    };
 
-  # Only what cargo reads, plus data files compiled in: a change to docs,
-  # manifests or Nix code rebuilds nothing.
-  src = source.only {
-    name = "workspace-source";
-    paths = [ "/testdata" "/app-spin/spin.toml" ];
-    also = craneLib.filterCargoSources;
-  };
+  src = workspaceSource "workspace-source" [ ];
 
   # The tests also read the repository: stack's tests compare the committed
   # rendered output with a fresh rendering and check runbook links.
-  testSrc = source.only {
-    name = "workspace-test-source";
-    paths = [
-      "/testdata"
-      "/app-spin/spin.toml"
-      "/stack.toml"
-      "/k8s"
-      "/dashboards"
-      "/monitoring"
-      "/docs/runbook.md"
-      "/stack/tests"
-    ];
-    also = craneLib.filterCargoSources;
-  };
+  testSrc = workspaceSource "workspace-test-source" [
+    "/stack.toml"
+    "/k8s"
+    "/dashboards"
+    "/monitoring"
+    "/docs/runbook.md"
+    "/stack/tests"
+  ];
 
   common = {
     inherit src;
@@ -129,13 +127,7 @@ let
       '';
 in
 {
-  inherit
-    toolchain
-    craneLib
-    src
-    app-spin
-    app-spin-module
-    ;
+  inherit craneLib app-spin;
   app-native = nativeBinary "app-native";
   stack = nativeBinary "stack";
 
@@ -156,7 +148,7 @@ in
         # cargo test runs in crane's build phase; tests that shell out to
         # the real promtool and amtool find them on PATH.
         nativeBuildInputs = [
-          (lib.getOutput "cli" pkgs.prometheus)
+          promtool
           pkgs.prometheus-alertmanager
         ];
       }

@@ -1,6 +1,8 @@
 # `nix develop`: the pinned toolchain (with the wasm32-wasip1 target) and
 # every tool the tests and the local stack run.
 { pkgs
+, python
+, promtool
 , craneLib
 , checks
 ,
@@ -8,7 +10,7 @@
 craneLib.devShell {
   inherit checks;
   packages = [
-    (pkgs.lib.getOutput "cli" pkgs.prometheus)
+    promtool
     pkgs.prometheus
     pkgs.prometheus-alertmanager
     pkgs.grafana
@@ -20,6 +22,6 @@ craneLib.devShell {
     pkgs.shellcheck
     pkgs.deadnix
     pkgs.nixpkgs-fmt
-    (pkgs.python3.withPackages (ps: [ ps.pyyaml ]))
+    python
   ];
 }

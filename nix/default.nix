@@ -31,7 +31,6 @@ let
     inherit
       pkgs
       crane
-      root
       config
       source
       promtool

@@ -2,7 +2,7 @@
 //!
 //! Nothing here touches an operating system or an async runtime, so the same
 //! code runs inside the native hyper server and inside the Spin component
-//! (`wasm32-wasip1`). Each variant owns only its I/O: accepting requests,
+//! (`wasm32-wasip2`). Each variant owns only its I/O: accepting requests,
 //! sleeping for demo delays, and storing the metric values.
 
 pub mod catalogue;

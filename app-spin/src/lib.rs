@@ -4,7 +4,7 @@
 //! server; this crate owns only the component's I/O: the WASI HTTP request
 //! and response (`wire`), configuration from Spin variables (`config`) and
 //! the metric values (`store`). Time needs nothing of its own: on
-//! `wasm32-wasip1`, std's `Instant` and `thread::sleep` are the WASI monotonic
+//! `wasm32-wasip2`, std's `Instant` and `thread::sleep` are the WASI monotonic
 //! clock, which the host drives.
 //!
 //! Spin never reuses a component instance between requests, so the values

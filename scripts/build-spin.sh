@@ -50,7 +50,4 @@ cp "target/$target/release/app_spin.wasm" "$component"
 "$wasm_tools" component wit "$component" | sed -n 's/^ *\(import\|export\) /\1 /p' >"$out_dir/$variant.world"
 log "component world:"
 sed 's/^/    /' "$out_dir/$variant.world" >&2
-# The test host (app-spin/host, on Node) serves what this builds for the
-# edge tests, the bench and `scripts/up.sh`; they all build through here.
-ensure_npm_ci app-spin/host
 printf 'component %s bytes (%s)\n' "$(stat -c %s "$component")" "${component#"$REPO_ROOT"/}"

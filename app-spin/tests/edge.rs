@@ -1,10 +1,12 @@
-//! The built Spin component on a real WASI-HTTP host, a fresh instance per
-//! request: the shared route table, exact counts after concurrent traffic,
-//! a closed series set under random paths, the same metric schema as the
-//! native server, and requests that survive a failing store.
+//! The built Spin component on the edge host (`edge-host`: wasmtime, a fresh
+//! instance per request, Spin's SQLite key-value store): the shared route
+//! table, exact counts after concurrent traffic, a closed series set under
+//! random paths, the same metric schema as the native server, counts that
+//! survive a restart, and requests that survive a failing store.
 //!
-//! Needs `scripts/build-spin.sh` first (it builds `app-spin/app_spin.wasm`
-//! and installs the host's npm packages); `scripts/checks/20-edge.sh` runs it.
+//! Needs `scripts/build-spin.sh` (the component) and
+//! `cargo build --release -p edge-host` first; `scripts/checks/20-edge.sh`
+//! runs both.
 
 mod support;
 
@@ -29,7 +31,7 @@ fn every_case_of_the_shared_table_passes() {
     let cases = test_support::check_route_cases(&mut host.client());
 
     // Each case was counted under the route template the table names.
-    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
     let mut expected: BTreeMap<(String, String, u16), u64> = BTreeMap::new();
     for case in cases {
         let method = Method::from(&http::Method::from_bytes(case.method.as_bytes()).unwrap());
@@ -60,7 +62,7 @@ fn spin_toml_defaults_keep_the_demo_routes_off() {
         assert_eq!(client.send("GET", target, &[], b"").status, 404, "{target}");
     }
     assert!(started.elapsed() < Duration::from_secs(5), "no demo sleep");
-    let parsed = host.scrape(ExpositionFormat::Prometheus);
+    let parsed = host.settled_scrape(ExpositionFormat::Prometheus);
     assert_eq!(parsed.request_count("GET", "unmatched", 404), 2);
     assert!(
         parsed
@@ -188,8 +190,9 @@ const MIX: &[Planned] = &[
 
 #[test]
 fn counts_are_exact_after_concurrent_traffic() {
-    const THREADS: u64 = 6;
-    const PER_THREAD: u64 = 200;
+    // As many connections as a busy host sees at once, each a thread.
+    const THREADS: u64 = 64;
+    const PER_THREAD: u64 = 100;
     let host = Host::start();
     let started = Instant::now();
     let tallies: Vec<BTreeMap<usize, u64>> = std::thread::scope(|scope| {
@@ -216,7 +219,7 @@ fn counts_are_exact_after_concurrent_traffic() {
     let total = THREADS * PER_THREAD;
     eprintln!("{total} requests in {:?}", started.elapsed());
 
-    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
     let mut expected: BTreeMap<(&str, &str, u16), u64> = BTreeMap::new();
     for tally in &tallies {
         for (&index, &n) in tally {
@@ -279,7 +282,7 @@ fn counts_are_exact_after_concurrent_traffic() {
     assert_eq!(parsed.scalar("app_build_info", &[("variant", "spin")]), 1.0);
 
     // What the store holds is Spin's counter encoding, and it is what was shown.
-    let raw = host.raw_store();
+    let raw = host.store.entries();
     assert!(
         raw.iter()
             .all(|(key, value)| key.starts_with(PREFIX) && value.len() == 8)
@@ -297,26 +300,32 @@ fn counts_are_exact_after_concurrent_traffic() {
 
     // One fresh instance per request, and only atomic increments: four per
     // request (in-flight up and down, one bucket slot, the sum), no plain
-    // reads or writes of counters.
-    let stats = host.stats();
-    let instances = stats["instances"].as_u64().unwrap();
+    // reads or writes of counters; each scrape lists the keys once.
+    let summary = host.stop().summary;
+    let requests = summary.count("requests").unwrap();
+    let scrapes = requests - total;
+    assert!(scrapes >= 1, "{summary:?}");
+    assert_eq!(summary.count("instances"), Some(requests), "{summary:?}");
+    assert_eq!(summary.count("traps"), Some(0), "{summary:?}");
     assert_eq!(
-        instances,
-        total + 1,
-        "one instance per request, the scrape included"
+        summary.count("increment"),
+        Some(4 * requests),
+        "{summary:?}"
     );
-    let ops = &stats["ops"];
-    assert_eq!(ops["increment"].as_u64(), Some(4 * (total + 1)), "{stats}");
     for op in ["get", "set", "delete", "exists", "set-many", "delete-many"] {
-        assert!(ops[op].is_null(), "component called {op}: {stats}");
+        assert_eq!(
+            summary.count(op),
+            None,
+            "component called {op}: {summary:?}"
+        );
     }
-    assert_eq!(ops["list-keys"].as_u64(), Some(1), "{stats}");
+    assert_eq!(summary.count("list-keys"), Some(scrapes), "{summary:?}");
 }
 
 #[test]
 fn random_paths_and_methods_create_no_series() {
     const REQUESTS: u64 = 10_000;
-    const CONNECTIONS: u64 = 4;
+    const CONNECTIONS: u64 = 16;
     let methods = ["GET", "POST", "PURGE", "PROPFIND", "DELETE"];
     let host = Host::start();
     let mut client = host.client();
@@ -325,7 +334,7 @@ fn random_paths_and_methods_create_no_series() {
         assert_eq!(client.send(method, "/nope", &[], b"").status, 404);
     }
     client.send("GET", "/metrics", &[], b"");
-    let before = host.scrape(ExpositionFormat::Prometheus);
+    let before = host.settled_scrape(ExpositionFormat::Prometheus);
     let unmatched_before: u64 = ["GET", "POST", "_OTHER", "DELETE"]
         .iter()
         .map(|m| before.request_count(m, "unmatched", 404))
@@ -348,7 +357,7 @@ fn random_paths_and_methods_create_no_series() {
         }
     });
 
-    let after = host.scrape(ExpositionFormat::Prometheus);
+    let after = host.settled_scrape(ExpositionFormat::Prometheus);
     assert_eq!(before.schema(), after.schema());
     let series = |p: &Parsed| {
         p.families
@@ -367,7 +376,7 @@ fn random_paths_and_methods_create_no_series() {
         .map(|m| after.request_count(m, "unmatched", 404))
         .sum();
     assert_eq!(unmatched_after - unmatched_before, REQUESTS);
-    let keys_under_prefix = host.raw_store().len();
+    let keys_under_prefix = host.store.entries().len();
     // Bounded key set too: per series 15 bucket slots at most, one sum, plus
     // the in-flight gauges and the error counter.
     assert!(keys_under_prefix < 200, "{keys_under_prefix} keys");
@@ -432,18 +441,33 @@ fn native_and_edge_expose_the_same_schema() {
 }
 
 #[test]
-fn a_failing_store_never_fails_a_request() {
+fn counts_survive_a_restart() {
+    let host = Host::start();
+    let mut client = host.client();
+    for _ in 0..3 {
+        assert_eq!(client.send("GET", "/api/items", &[], b"").status, 200);
+    }
+    host.settled_scrape(ExpositionFormat::Prometheus);
+    let host = Host::restart_on(host.stop().state_dir);
+    let parsed = host.settled_scrape(ExpositionFormat::Prometheus);
+    assert_eq!(parsed.request_count("GET", "/api/items", 200), 3);
+}
+
+#[test]
+fn a_counter_someone_set_as_text_is_counted_as_a_store_error() {
     let host = Host::start();
     let mut client = host.client();
     assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+    host.settled_scrape(ExpositionFormat::OpenMetrics);
 
     // Another writer `set`s text on one of our counters: Spin's increment
     // then fails on that key. The request is still served, the failure is
     // counted, and the scrape reports (and counts) the unreadable key.
     let labels = RequestLabels::new(Method::Get, Route::Healthz, 200);
-    host.put_raw(&StoreKey::SumNanos(labels).encode(), b"12");
+    let key = StoreKey::SumNanos(labels).encode();
+    host.store.put(&key, b"12");
     assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
-    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
     assert_eq!(
         parsed.request_count("GET", "/healthz", 200),
         2,
@@ -454,11 +478,18 @@ fn a_failing_store_never_fails_a_request() {
         2.0,
         "one failed increment, one unreadable key"
     );
+    let log = host.log().join("\n");
+    assert!(
+        log.contains(&format!("{key:?} holds 2 bytes, not an 8-byte counter")),
+        "{log}"
+    );
+}
 
-    // The whole store goes away: requests are still answered, and since
-    // there is nowhere to count, /metrics fails (Prometheus sees `up == 0`)
-    // rather than showing counters that went back to zero.
-    host.set_offline(true);
+#[test]
+fn a_corrupt_store_file_fails_no_request_and_is_named() {
+    // The file is there but is no database: the store cannot be opened.
+    let host = Host::start_on_store(b"this is not an SQLite database, just text");
+    let mut client = host.client();
     let slow_start = Instant::now();
     assert_eq!(
         client.send("GET", "/demo/slow?ms=120", &[], b"").status,
@@ -466,19 +497,20 @@ fn a_failing_store_never_fails_a_request() {
     );
     assert!(slow_start.elapsed() >= Duration::from_millis(120));
     assert_eq!(client.send("GET", "/api/items", &[], b"").status, 200);
+    // Nowhere to count, nothing to read: /metrics fails (Prometheus sees
+    // `up == 0`) rather than showing counters that went back to zero.
     let scrape = client.send("GET", "/metrics", &[], b"");
     assert_eq!(scrape.status, 500, "{}", scrape.text());
-    host.set_offline(false);
 
-    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
-    assert_eq!(parsed.request_count("GET", "/api/items", 200), 0);
-    assert_eq!(parsed.request_count("GET", "/demo/slow", 200), 0);
-    assert_eq!(parsed.request_count("GET", "/healthz", 200), 2);
-    // The first scrape's request was counted; the failed one was not.
-    assert_eq!(parsed.request_count("GET", "/metrics", 200), 1);
-    assert_eq!(
-        parsed.scalar(STORE_ERRORS, &[]),
-        3.0,
-        "the key is still unreadable"
+    let stopped = host.stop();
+    let summary = &stopped.summary;
+    assert_eq!(summary.count("requests"), Some(3), "{summary:?}");
+    assert_eq!(summary.count("traps"), Some(0), "{summary:?}");
+    let file = stopped.state_dir.path().join("sqlite_key_value.db");
+    let named = format!("key-value store {}: file is not a database", file.display());
+    assert!(
+        stopped.log.iter().any(|line| line.contains(&named)),
+        "no {named:?} in {:?}",
+        stopped.log
     );
 }

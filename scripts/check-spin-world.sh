@@ -9,7 +9,9 @@
 # any 0.2.x (wasmtime's linker resolves an import by its semver-compatible
 # name, 0.2, so a host that defines 0.2.0 serves a 0.2.6 import as long as
 # only functions 0.2.0 has are imported; the component type check enforces
-# that at instantiation), Spin's variables and SQLite interfaces at 2.0.0.
+# that at instantiation), Spin's variables and SQLite interfaces at 2.0.0
+# and WASI key-value at 0.2.0-draft2 (all in every Spin 3.x/4.x:
+# crates/factor-variables, crates/factor-sqlite, crates/factor-key-value).
 source "$(dirname "$0")/lib.sh"
 
 world="${1:?usage: check-spin-world.sh WORLD}"

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod route;
 pub mod service;
 pub mod store_keys;
+pub mod store_sql;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 

@@ -50,7 +50,8 @@ fn every_case_of_the_shared_table_passes() {
 #[test]
 fn spin_toml_defaults_keep_the_demo_routes_off() {
     let manifest = support::Manifest::load();
-    assert_eq!(manifest.key_value_stores(), ["default"]);
+    assert_eq!(manifest.sqlite_databases(), ["default"]);
+    assert!(manifest.component().get("key_value_stores").is_none());
     assert_eq!(
         manifest.toml["trigger"]["http"][0]["route"].as_str(),
         Some("/...")
@@ -281,15 +282,15 @@ fn counts_are_exact_after_concurrent_traffic() {
     assert_eq!(parsed.scalar(STORE_ERRORS, &[]), 0.0);
     assert_eq!(parsed.scalar("app_build_info", &[("variant", "spin")]), 1.0);
 
-    // What the store holds is Spin's counter encoding, and it is what was shown.
+    // Every row of the table is this version's, readable, and it is what was shown.
     let raw = host.store.entries();
     assert!(
-        raw.iter()
-            .all(|(key, value)| key.starts_with(PREFIX) && value.len() == 8)
+        raw.iter().all(|(key, _)| key.starts_with(PREFIX)),
+        "{raw:?}"
     );
     let (stored, problems) = read_back(
         BuildInfo::new(Variant::Spin),
-        raw.iter().map(|(k, v)| (k.as_str(), Some(v.as_slice()))),
+        raw.iter().map(|(k, v)| (k.as_str(), Some(*v))),
     );
     assert!(problems.is_empty(), "{problems:?}");
     let error_series = RequestLabels::new(Method::Get, Route::DemoError, 500);
@@ -298,28 +299,48 @@ fn counts_are_exact_after_concurrent_traffic() {
         parsed.request_count("GET", "/demo/error", 500)
     );
 
-    // One fresh instance per request, and only atomic increments: four per
-    // request (in-flight up and down, one bucket slot, the sum), no plain
-    // reads or writes of counters; each scrape lists the keys once.
-    let summary = host.stop().summary;
+    // One fresh instance and one SQLite connection per request, and per
+    // request exactly: the pragma, the gauge up, one statement with the
+    // rest; a scrape adds its SELECT. The requests that found no table yet
+    // (at least the first, at most one per connection racing it) each ran
+    // CREATE TABLE and their write again, and a write that found the
+    // database locked past the busy timeout ran again (the component logs
+    // each). Nothing uses the key-value store.
+    let stopped = host.stop();
+    let summary = stopped.summary;
+    // Counted by occurrence: two instances' lines can share one.
+    let retried = stopped
+        .log
+        .iter()
+        .map(|line| line.matches("database locked, write attempt").count() as u64)
+        .sum::<u64>();
     let requests = summary.count("requests").unwrap();
     let scrapes = requests - total;
     assert!(scrapes >= 1, "{summary:?}");
     assert_eq!(summary.count("instances"), Some(requests), "{summary:?}");
     assert_eq!(summary.count("traps"), Some(0), "{summary:?}");
-    assert_eq!(
-        summary.count("increment"),
-        Some(4 * requests),
-        "{summary:?}"
+    assert_eq!(summary.count("sqlite-open"), Some(requests), "{summary:?}");
+    let creating = summary.count("sqlite-execute").unwrap() - (3 * requests + scrapes + retried);
+    assert!(
+        creating % 2 == 0 && (2..=2 * THREADS).contains(&creating),
+        "{creating} executes beyond the steady 3 per request: {summary:?}"
     );
-    for op in ["get", "set", "delete", "exists", "set-many", "delete-many"] {
+    for op in [
+        "open",
+        "increment",
+        "get",
+        "set",
+        "delete",
+        "exists",
+        "list-keys",
+        "get-many",
+    ] {
         assert_eq!(
             summary.count(op),
             None,
-            "component called {op}: {summary:?}"
+            "component called key-value {op}: {summary:?}"
         );
     }
-    assert_eq!(summary.count("list-keys"), Some(scrapes), "{summary:?}");
 }
 
 #[test]
@@ -454,35 +475,69 @@ fn counts_survive_a_restart() {
 }
 
 #[test]
-fn a_counter_someone_set_as_text_is_counted_as_a_store_error() {
+fn rows_this_version_did_not_write_are_skipped_and_counted() {
     let host = Host::start();
     let mut client = host.client();
     assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
     host.settled_scrape(ExpositionFormat::OpenMetrics);
 
-    // Another writer `set`s text on one of our counters: Spin's increment
-    // then fails on that key. The request is still served, the failure is
-    // counted, and the scrape reports (and counts) the unreadable key.
-    let labels = RequestLabels::new(Method::Get, Route::Healthz, 200);
-    let key = StoreKey::SumNanos(labels).encode();
-    host.store.put(&key, b"12");
-    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
-    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
-    assert_eq!(
-        parsed.request_count("GET", "/healthz", 200),
-        2,
-        "buckets still counted"
+    // Another layout's row (earlier builds' key-value keys were v1) and a
+    // counter someone set below zero: neither may be counted in a series.
+    let old_layout = "metrics/v1/duration|GET|/healthz|200|sum_ns";
+    host.store.put(old_layout, 12);
+    let other = RequestLabels::new(Method::Post, Route::Healthz, 405);
+    host.store.put(
+        &StoreKey::Bucket {
+            labels: other,
+            slot: 3,
+        }
+        .encode(),
+        -5,
     );
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
+    assert_eq!(parsed.request_count("GET", "/healthz", 200), 1);
+    assert_eq!(parsed.request_count("POST", "/healthz", 405), 0);
     assert_eq!(
         parsed.scalar(STORE_ERRORS, &[]),
         2.0,
-        "one failed increment, one unreadable key"
+        "two rows reported by this scrape"
     );
     let log = host.log().join("\n");
     assert!(
-        log.contains(&format!("{key:?} holds 2 bytes, not an 8-byte counter")),
+        log.contains(&format!(
+            "row {old_layout:?} skipped: key not written by this version"
+        )),
         "{log}"
     );
+    assert!(log.contains("skipped: counter is negative (-5)"), "{log}");
+}
+
+#[test]
+fn a_write_the_database_refuses_fails_no_request_and_is_counted() {
+    let host = Host::start();
+    let mut client = host.client();
+    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+    host.settle();
+
+    // Another writer guards one row with a trigger: every statement that
+    // would change it now fails as a whole.
+    let guarded = StoreKey::SumNanos(RequestLabels::new(Method::Get, Route::Healthz, 200)).encode();
+    host.store.execute(&format!(
+        "CREATE TRIGGER guard BEFORE UPDATE ON app_metrics WHEN old.key = '{guarded}' \
+         BEGIN SELECT RAISE(ABORT, 'guarded by the test'); END;"
+    ));
+    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+    // settle() returns only once the gauge is back at 0: it came down in a
+    // statement of its own after the refused one.
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
+    assert_eq!(
+        parsed.request_count("GET", "/healthz", 200),
+        1,
+        "bucket and sum are one statement: neither changed"
+    );
+    assert_eq!(parsed.scalar(STORE_ERRORS, &[]), 1.0);
+    let log = host.log().join("\n");
+    assert!(log.contains("guarded by the test"), "{log}");
 }
 
 #[test]
@@ -506,10 +561,13 @@ fn a_corrupt_store_file_fails_no_request_and_is_named() {
     let summary = &stopped.summary;
     assert_eq!(summary.count("requests"), Some(3), "{summary:?}");
     assert_eq!(summary.count("traps"), Some(0), "{summary:?}");
-    let file = stopped.state_dir.path().join("sqlite_key_value.db");
-    let named = format!("key-value store {}: file is not a database", file.display());
+    // The component says why it counted nothing.
+    let named = "app-spin: metrics store: writing 1 row(s) failed";
     assert!(
-        stopped.log.iter().any(|line| line.contains(&named)),
+        stopped
+            .log
+            .iter()
+            .any(|line| line.contains(named) && line.contains("file is not a database")),
         "no {named:?} in {:?}",
         stopped.log
     );

@@ -186,7 +186,7 @@ impl Host {
                 BuildInfo::new(Variant::Spin),
                 entries
                     .iter()
-                    .map(|(key, value)| (key.as_str(), Some(value.as_slice()))),
+                    .map(|(key, value)| (key.as_str(), Some(*value))),
             );
             if stored.active.values().all(|&in_flight| in_flight == 0) {
                 return;

@@ -8,7 +8,7 @@
 mod host;
 mod store_file;
 
-pub use host::{Host, Stopped, Summary};
+pub use host::Host;
 pub use store_file::StoreFile;
 
 use std::net::SocketAddr;
@@ -42,8 +42,8 @@ impl Manifest {
         self.toml["component"][id].as_table().unwrap()
     }
 
-    pub fn key_value_stores(&self) -> Vec<String> {
-        self.component()["key_value_stores"]
+    pub fn sqlite_databases(&self) -> Vec<String> {
+        self.component()["sqlite_databases"]
             .as_array()
             .unwrap()
             .iter()

@@ -8,21 +8,16 @@
 //! compared with what is on disk.
 
 pub mod alertmanager;
-pub mod config;
-pub mod duration;
 pub mod grafana;
 pub mod k8s;
 pub mod local;
 pub mod monitoring;
 pub mod prometheus;
 pub mod render;
-pub mod repo;
 pub mod rules;
-pub mod url;
 pub mod yaml;
 
-pub use config::{Config, ConfigError};
-pub use duration::PromDuration;
+pub use stack_config::{Config, ConfigError, PromDuration, config, duration, repo};
 pub use monitoring::Monitoring;
 pub use render::RenderedTree;
 

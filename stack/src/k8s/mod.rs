@@ -19,7 +19,6 @@ mod overlays;
 pub mod policy;
 mod prometheus;
 pub mod receiver;
-pub mod settings;
 
 #[cfg(test)]
 mod tests;
@@ -31,7 +30,7 @@ use crate::monitoring::Monitoring;
 use crate::render::RenderedTree;
 use objects::Component;
 
-pub use settings::Settings;
+pub use stack_config::kubernetes::Settings;
 
 /// Root of the rendered manifests, relative to the repository.
 pub const K8S_DIR: &str = "k8s";

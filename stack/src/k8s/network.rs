@@ -3,6 +3,8 @@
 //! are not subject to these.
 
 use serde_json::{Value, json};
+use stack_config::Endpoint;
+use stack_config::topology::names_receiver;
 
 use super::objects::Component;
 use super::{alertmanager, app, grafana, prometheus, receiver};
@@ -43,7 +45,9 @@ pub fn objects(config: &Config) -> Vec<Value> {
         .alertmanager
         .notification_urls()
         .map(|(_, url)| url)
-        .partition(|url| receiver::names_receiver(url, &config.namespace));
+        .partition(|url| {
+            names_receiver(&Endpoint::parse(url).expect("validated"), &config.namespace)
+        });
     let mut alertmanager_egress = Vec::new();
     if !in_cluster.is_empty() {
         alertmanager_egress.push(egress_to(&receiver, RECEIVER_PORT));
@@ -185,37 +189,7 @@ fn egress_anywhere(ports: &[u16]) -> Value {
     json!({"ports": ports})
 }
 
-/// The TCP port an http(s) URL connects to.
-pub fn url_port(url: &str) -> u16 {
-    let parts = crate::url::split(url);
-    let default = if parts.scheme == Some("https") {
-        443
-    } else {
-        80
-    };
-    let host_port = parts.host_port();
-    // `[::1]:9095`: the port follows the closing bracket.
-    let after_host = match host_port.rfind(']') {
-        Some(bracket) => &host_port[bracket + 1..],
-        None => host_port,
-    };
-    after_host
-        .rsplit_once(':')
-        .and_then(|(_, port)| port.parse().ok())
-        .unwrap_or(default)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::url_port;
-
-    #[test]
-    fn ports_of_urls() {
-        assert_eq!(url_port("http://alert-receiver:9095/alerts"), 9095);
-        assert_eq!(url_port("https://mimir.example/api/v1/push"), 443);
-        assert_eq!(url_port("http://example"), 80);
-        assert_eq!(url_port("http://[::1]:9095/x"), 9095);
-        assert_eq!(url_port("https://[2001:db8::1]/x"), 443);
-        assert_eq!(url_port("https://user:secret@host:8443/x"), 8443);
-    }
+/// The TCP port an http(s) URL of the (validated) configuration connects to.
+fn url_port(url: &str) -> u16 {
+    Endpoint::parse(url).expect("validated").port()
 }

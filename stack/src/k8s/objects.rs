@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::settings::{Resources, Workload};
+use stack_config::kubernetes::{Resources, Workload};
 use crate::config::Config;
 
 /// Who renders the manifests and who applies them.

@@ -7,11 +7,12 @@
 
 use serde_json::{Value, json};
 
-use super::network::url_port;
+use stack_config::Endpoint;
+use stack_config::topology::names_receiver;
+
 use super::objects::{self, Component};
-use crate::config::{Config, ConfigError};
-use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE, receiver_url};
-use crate::url;
+use crate::config::Config;
+use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE};
 
 pub const CONTAINER: &str = "receiver";
 pub const PORT_NAME: &str = "http";
@@ -21,55 +22,13 @@ pub fn component(config: &Config) -> Component {
     Component::new(config, RECEIVER_SERVICE, "notifications", &image.tag)
 }
 
-/// The host of an http(s) URL, without user info or port.
-fn host(url: &str) -> &str {
-    let host_port = url::split(url).host_port();
-    host_port.split(':').next().unwrap_or_default()
-}
-
-/// Whether `url` addresses the receiver's Service from inside `namespace`:
-/// `alert-receiver`, `alert-receiver.NS`, `alert-receiver.NS.svc[.DOMAIN]`.
-pub fn names_receiver(url: &str, namespace: &str) -> bool {
-    let host = host(url);
-    let Some(rest) = host.strip_prefix(RECEIVER_SERVICE) else {
-        return false;
-    };
-    let qualified = format!(".{namespace}");
-    rest.is_empty()
-        || rest == qualified
-        || rest
-            .strip_prefix(&qualified)
-            .is_some_and(|tail| tail == ".svc" || tail.starts_with(".svc."))
-}
-
 /// Whether the manifests include the receiver.
 pub fn deployed(config: &Config) -> bool {
     config
         .alertmanager
         .notification_urls()
-        .any(|(_, url)| names_receiver(url, &config.namespace))
-}
-
-/// A URL naming the receiver must be the one it serves: anything else
-/// would render a configuration whose notifications are refused.
-pub fn check_url(key: &str, url: &str, namespace: &str) -> Result<(), ConfigError> {
-    if !names_receiver(url, namespace) {
-        return Ok(());
-    }
-    if url.starts_with("http://")
-        && url_port(url) == RECEIVER_PORT
-        && url::split(url).path == RECEIVER_PATH
-    {
-        return Ok(());
-    }
-    Err(ConfigError {
-        key: key.into(),
-        message: format!(
-            "{url:?} names the in-cluster receiver (`stack receive`, Service {RECEIVER_SERVICE}), \
-             which serves {} only",
-            receiver_url()
-        ),
-    })
+        .filter_map(|(_, url)| Endpoint::parse(url).ok())
+        .any(|url| names_receiver(&url, &config.namespace))
 }
 
 pub fn objects(config: &Config) -> Vec<Value> {
@@ -124,40 +83,4 @@ fn deployment(config: &Config, receiver: &Component) -> Value {
             },
         },
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_of_the_receiver_service() {
-        for url in [
-            "http://alert-receiver:9095/alerts",
-            "http://alert-receiver.mon:9095/alerts",
-            "http://alert-receiver.mon.svc:9095/alerts",
-            "http://alert-receiver.mon.svc.cluster.local:9095/alerts",
-        ] {
-            assert!(names_receiver(url, "mon"), "{url}");
-            assert!(check_url("k", url, "mon").is_ok(), "{url}");
-        }
-        for url in [
-            "http://alert-receiver.other:9095/alerts",
-            "http://alert-receiver-2:9095/alerts",
-            "https://hooks.example/alert-receiver",
-            "http://127.0.0.1:9095/alerts",
-        ] {
-            assert!(!names_receiver(url, "mon"), "{url}");
-        }
-        for wrong in [
-            "http://alert-receiver:9096/alerts",
-            "http://alert-receiver:9095/",
-            "http://alert-receiver:9095",
-            "https://alert-receiver:9095/alerts",
-        ] {
-            let error = check_url("alertmanager.webhook_url", wrong, "mon").unwrap_err();
-            assert_eq!(error.key, "alertmanager.webhook_url");
-            assert!(error.message.contains(&receiver_url()), "{error}");
-        }
-    }
 }

@@ -19,6 +19,8 @@ use super::traffic::{Scenario, TrafficOptions};
 use super::{Options, Stack, edge_host};
 use crate::PromDuration;
 use crate::config::Config;
+use stack_config::Endpoint;
+use stack_config::endpoint::Address;
 use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT};
 use crate::repo::resolve_default;
 
@@ -93,18 +95,14 @@ pub struct ReceiveArgs {
     pub path: String,
 }
 
+/// The same address on `port` (a malformed one is left for validation to name).
 fn with_port(address: &str, port: u16) -> String {
-    let host = address.rsplit_once(':').map_or(address, |(host, _)| host);
-    format!("{host}:{port}")
+    Address::parse(address).map_or_else(|_| address.to_owned(), |a| a.with_port(port))
 }
 
 /// Only the port changes; an empty path stays empty.
 fn webhook_with_port(url: &str, port: u16) -> String {
-    let parts = crate::url::split(url);
-    if parts.scheme != Some("http") {
-        return url.to_owned();
-    }
-    format!("http://{}{}", with_port(parts.authority, port), parts.path)
+    Endpoint::parse(url).map_or_else(|_| url.to_owned(), |url| url.with_port(port))
 }
 
 fn load_config(path: &Path) -> anyhow::Result<Config> {
@@ -366,6 +364,12 @@ mod tests {
         assert_eq!(
             webhook_with_port("http://localhost:9095", 1),
             "http://localhost:1"
+        );
+        // The old splitter cut `[::1]` at its first colon.
+        assert_eq!(with_port("[::1]:9090", 1), "[::1]:1");
+        assert_eq!(
+            webhook_with_port("http://[::1]/alerts", 9096),
+            "http://[::1]:9096/alerts"
         );
     }
 }

@@ -28,6 +28,7 @@ use app_core::Variant;
 use serde_json::Value;
 
 use crate::config::Config;
+use stack_config::Endpoint;
 use crate::monitoring::{Monitoring, READY_PATH};
 use crate::prometheus::{LocalTarget, file_sd_targets, local_address, local_native_instances};
 
@@ -162,18 +163,12 @@ pub struct Stack {
     urls: Urls,
 }
 
+/// Where the local receiver listens and the path it serves, from the
+/// (validated, plain http://) `local.webhook_url`.
 fn webhook_parts(url: &str) -> anyhow::Result<(String, String)> {
-    let parts = crate::url::split(url);
-    anyhow::ensure!(
-        parts.scheme == Some("http"),
-        "local.webhook_url {url:?}: the local receiver speaks plain http://"
-    );
-    let path = if parts.path.is_empty() {
-        "/"
-    } else {
-        parts.path
-    };
-    Ok((parts.authority.to_owned(), path.to_owned()))
+    let url = Endpoint::parse(url).map_err(|e| anyhow::anyhow!("local.webhook_url: {e}"))?;
+    let path = if url.path().is_empty() { "/" } else { url.path() };
+    Ok((format!("{}:{}", url.host(), url.port()), path.to_owned()))
 }
 
 /// Prometheus or Alertmanager: how to run it, the running process, and how

@@ -46,6 +46,7 @@ let
     "/monitoring"
     "/docs/runbook.md"
     "/stack/tests"
+    "/stack-render/tests"
   ];
 
   common = {

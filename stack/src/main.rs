@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use stack::config::{Config, Image};
-use stack::render::{self, REFRESH_COMMAND};
-use stack::repo;
+use stack_config::config::{Config, Image};
+use stack_config::repo;
+use stack_render::REFRESH_COMMAND;
 
 #[derive(Parser, Debug)]
 #[command(name = "stack", version, about)]
@@ -68,7 +68,7 @@ fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
         config.images.receiver =
             Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-receiver: {e}"))?;
     }
-    let tree = render::render(&config)?;
+    let tree = stack_render::render(&config)?;
     // Defaults are relative to the repository, wherever `cargo run` is invoked.
     let out = if args.out.as_os_str() == "." {
         repo::root().unwrap_or_else(|| args.out.clone())

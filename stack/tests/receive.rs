@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use stack::local::free_port;
 use stack::local::http::HttpClient;
 use stack::local::poll;
-use stack::monitoring::RECEIVER_PATH;
+use stack_config::topology::RECEIVER_PATH;
 
 /// What Alertmanager POSTs (webhook payload version 4), one firing alert.
 fn notification() -> Value {

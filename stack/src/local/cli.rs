@@ -17,12 +17,12 @@ use super::server::ControlServer;
 use super::state::StateDir;
 use super::traffic::{Scenario, TrafficOptions};
 use super::{Options, Stack, edge_host};
-use crate::PromDuration;
-use crate::config::Config;
 use stack_config::Endpoint;
+use stack_config::PromDuration;
+use stack_config::config::Config;
 use stack_config::endpoint::Address;
-use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT};
-use crate::repo::resolve_default;
+use stack_config::repo::resolve_default;
+use stack_render::monitoring::{RECEIVER_PATH, RECEIVER_PORT};
 
 #[derive(clap::Args, Debug)]
 pub struct UpArgs {

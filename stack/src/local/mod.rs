@@ -27,10 +27,12 @@ use anyhow::Context as _;
 use app_core::Variant;
 use serde_json::Value;
 
-use crate::config::Config;
 use stack_config::Endpoint;
-use crate::monitoring::{Monitoring, READY_PATH};
-use crate::prometheus::{LocalTarget, file_sd_targets, local_address, local_native_instances};
+use stack_config::config::Config;
+use stack_render::monitoring::scrape::{
+    LocalTarget, file_sd_targets, local_address, local_native_instances,
+};
+use stack_render::monitoring::{Monitoring, READY_PATH};
 
 pub use child::process_exists;
 pub use cli::{LoadArgs, ReceiveArgs, UpArgs, load, receive, up};
@@ -117,7 +119,7 @@ impl Options {
     }
 }
 
-pub fn std_duration(duration: crate::PromDuration) -> Duration {
+pub fn std_duration(duration: stack_config::PromDuration) -> Duration {
     Duration::from_millis(duration.as_millis())
 }
 
@@ -167,7 +169,11 @@ pub struct Stack {
 /// (validated, plain http://) `local.webhook_url`.
 fn webhook_parts(url: &str) -> anyhow::Result<(String, String)> {
     let url = Endpoint::parse(url).map_err(|e| anyhow::anyhow!("local.webhook_url: {e}"))?;
-    let path = if url.path().is_empty() { "/" } else { url.path() };
+    let path = if url.path().is_empty() {
+        "/"
+    } else {
+        url.path()
+    };
     Ok((format!("{}:{}", url.host(), url.port()), path.to_owned()))
 }
 
@@ -382,7 +388,7 @@ impl Stack {
             });
         }
 
-        let monitoring = Monitoring::render(config);
+        let monitoring = Monitoring::new(config);
         state::write_atomically(&state.prometheus_config(), &monitoring.prometheus_local)?;
         state::write_atomically(&state.prometheus_rules(), &monitoring.rules)?;
         state::write_atomically(&state.alertmanager_config(), &monitoring.alertmanager_local)?;
@@ -400,7 +406,7 @@ impl Stack {
         )?;
 
         let prometheus_spec = Spec::new("prometheus", &tools.prometheus, state.log("prometheus"))
-            .args(crate::prometheus::server_args(
+            .args(stack_render::monitoring::scrape::server_args(
                 config,
                 &state.prometheus_config().display().to_string(),
                 &state.prometheus_data().display().to_string(),
@@ -415,7 +421,7 @@ impl Stack {
             &tools.alertmanager,
             state.log("alertmanager"),
         )
-        .args(crate::alertmanager::server_args(
+        .args(stack_render::monitoring::alertmanager::server_args(
             &state.alertmanager_config().display().to_string(),
             &state.alertmanager_data().display().to_string(),
             &local.alertmanager_address,

@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
-use crate::monitoring::{ALERTMANAGER_CONFIG_FILE, PROMETHEUS_CONFIG_FILE};
-use crate::prometheus::{LOCAL_TARGETS_FILE, local_rules_file};
-use crate::render::pretty_json;
+use stack_render::monitoring::scrape::{LOCAL_TARGETS_FILE, local_rules_file};
+use stack_render::monitoring::{ALERTMANAGER_CONFIG_FILE, PROMETHEUS_CONFIG_FILE};
+use stack_render::pretty_json;
 
 /// Marks a directory as ours, so `--fresh` never deletes anything else.
 const MARKER: &str = ".stack-state";

@@ -127,7 +127,7 @@ pub fn app_binary(
         );
         return Ok(path);
     }
-    if build && let Some(repo) = crate::repo::root() {
+    if build && let Some(repo) = stack_config::repo::root() {
         progress.step("building app-native (cargo build --release -p app-native)");
         run(
             Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -166,7 +166,7 @@ pub const EDGE_COMPONENT_ENV: &str = "APP_SPIN_COMPONENT";
 
 /// The edge host, or why it cannot run here (not built, no Node).
 pub fn edge_host() -> Result<EdgeHost, String> {
-    let repo = crate::repo::root().ok_or("the repository is not here")?;
+    let repo = stack_config::repo::root().ok_or("the repository is not here")?;
     let host = repo.join("app-spin").join("host");
     let serve_script = host.join("serve.mjs");
     if !serve_script.is_file() || !host.join("node_modules").is_dir() {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use stack::Config;
-use stack::alertmanager::{PAGE_RECEIVER, TICKET_RECEIVER};
-use stack::monitoring::Monitoring;
+use stack_render::Monitoring;
+use stack_render::monitoring::alertmanager::{PAGE_RECEIVER, TICKET_RECEIVER};
 
 /// An alert rule as rendered.
 #[derive(Clone, Debug)]
@@ -47,7 +47,7 @@ pub struct PanelQuery {
 
 impl Catalog {
     pub fn new(config: &Config) -> Catalog {
-        let monitoring = Monitoring::render(config);
+        let monitoring = Monitoring::new(config);
         let mut recordings = Vec::new();
         let mut alerts: BTreeMap<String, Vec<AlertRule>> = BTreeMap::new();
         for group in monitoring.rule_groups.as_array().expect("groups") {

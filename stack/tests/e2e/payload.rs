@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 use stack::Config;
-use stack::alertmanager::GROUP_BY;
 use stack::local::Delivery;
+use stack_render::monitoring::alertmanager::GROUP_BY;
 
 use crate::catalog::Catalog;
 

@@ -7,9 +7,9 @@ use stack_config::Endpoint;
 use stack_config::topology::names_receiver;
 
 use super::objects::Component;
-use super::{alertmanager, app, grafana, prometheus, receiver};
-use crate::config::Config;
+use super::workloads::{alertmanager, app, grafana, prometheus, receiver};
 use crate::monitoring::{RECEIVER_PORT, RECEIVER_SERVICE};
+use stack_config::config::Config;
 
 /// Labels CoreDNS (and kube-dns before it) carries in every common
 /// distribution: kind, kubeadm, k3s, EKS, GKE, AKS.

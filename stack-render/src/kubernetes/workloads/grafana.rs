@@ -3,12 +3,12 @@
 
 use serde_json::{Value, json};
 
-use super::GeneratedConfigMap;
-use super::objects::{self, Component};
-use crate::config::Config;
+use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::objects::{self, Component};
 use crate::monitoring::{
     GRAFANA_DASHBOARD_PROVIDER_FILE, GRAFANA_DATASOURCES_FILE, GRAFANA_SERVICE, Monitoring, mounts,
 };
+use stack_config::config::Config;
 
 pub const DATASOURCES_CONFIG_MAP: &str = "grafana-datasources";
 pub const PROVIDER_CONFIG_MAP: &str = "grafana-dashboard-provider";

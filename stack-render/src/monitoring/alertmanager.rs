@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{Config, Severity};
-use crate::rules::{WATCHDOG_SEVERITY, alert_names};
+use crate::monitoring::rules::{WATCHDOG_SEVERITY, alert_names};
 use crate::yaml;
+use stack_config::config::{Config, Severity};
 
 /// Receiver names.
 pub const PAGE_RECEIVER: &str = "page";

@@ -7,28 +7,26 @@
 //! copied, never re-rendered, into the kustomization roots: kustomize does
 //! not load files from outside its root.
 
-mod alertmanager;
-mod app;
 pub mod checkov;
-mod grafana;
 mod kustomize;
 mod network;
 mod objects;
 mod operator;
 mod overlays;
 pub mod policy;
-mod prometheus;
-pub mod receiver;
+pub mod workloads;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+use workloads::{alertmanager, app, grafana, prometheus};
 
 use serde_json::Value;
 
-use crate::config::Config;
 use crate::monitoring::Monitoring;
-use crate::render::RenderedTree;
+use crate::tree::RenderedTree;
 use objects::Component;
+use stack_config::config::Config;
 
 pub use stack_config::kubernetes::Settings;
 
@@ -134,9 +132,4 @@ impl Manifests {
             checkov::skips_file(),
         );
     }
-}
-
-/// Adds every file under `k8s/` to the tree.
-pub fn render(config: &Config, monitoring: &Monitoring, tree: &mut RenderedTree) {
-    Manifests::new(config, monitoring).add_to(tree);
 }

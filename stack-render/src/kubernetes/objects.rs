@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
+use stack_config::config::Config;
 use stack_config::kubernetes::{Resources, Workload};
-use crate::config::Config;
 
 /// Who renders the manifests and who applies them.
 pub const MANAGED_BY: &str = "kustomize";

@@ -3,12 +3,12 @@
 
 use serde_json::{Value, json};
 
-use super::GeneratedConfigMap;
-use super::objects::{self, Component};
-use crate::config::Config;
+use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::objects::{self, Component};
 use crate::monitoring::{
     ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SERVICE, Monitoring, READY_PATH, mounts,
 };
+use stack_config::config::Config;
 
 pub const CONFIG_MAP: &str = "alertmanager-config";
 pub const CONTAINER: &str = "alertmanager";
@@ -44,7 +44,7 @@ pub fn config_maps(config: &Config, monitoring: &Monitoring) -> Vec<GeneratedCon
 
 fn stateful_set(config: &Config, alertmanager: &Component) -> Value {
     let k8s = &config.kubernetes;
-    let args = crate::alertmanager::server_args(
+    let args = crate::monitoring::alertmanager::server_args(
         &format!(
             "{}/{ALERTMANAGER_CONFIG_FILE}",
             mounts::ALERTMANAGER_CONFIG_DIR

@@ -12,9 +12,9 @@ use app_core::{BuildInfo, Exposition, Method, Metrics, RequestLabels, Route, Var
 use promql_parser::label::Matchers;
 use promql_parser::parser::{self, Expr, LabelModifier};
 
-use stack::config::Config;
-use stack::grafana;
-use stack::rules::RuleSet;
+use stack_config::Config;
+use stack_render::monitoring::grafana;
+use stack_render::monitoring::rules::RuleSet;
 
 /// Series names and the labels each may carry.
 type Schema = BTreeMap<String, BTreeSet<String>>;
@@ -23,7 +23,7 @@ type Schema = BTreeMap<String, BTreeSet<String>>;
 /// job's relabelling adds (read from the rendered relabel rules).
 fn target_labels(config: &Config) -> BTreeSet<String> {
     let mut labels: BTreeSet<String> = ["job", "instance"].map(String::from).into();
-    for rule in stack::prometheus::app_relabel_configs(config)
+    for rule in stack_render::monitoring::scrape::app_relabel_configs(config)
         .as_array()
         .unwrap()
     {
@@ -228,8 +228,8 @@ fn rule_queries(rules: &RuleSet, monitoring_group: bool) -> Vec<(String, String)
         .flat_map(|g| {
             g.rules.iter().map(move |r| {
                 let (name, expr) = match r {
-                    stack::rules::Rule::Record(r) => (&r.record, &r.expr),
-                    stack::rules::Rule::Alert(a) => (&a.alert, &a.expr),
+                    stack_render::monitoring::rules::Rule::Record(r) => (&r.record, &r.expr),
+                    stack_render::monitoring::rules::Rule::Alert(a) => (&a.alert, &a.expr),
                 };
                 (format!("group {} rule {name}", g.name), expr.clone())
             })

@@ -12,9 +12,10 @@ use serde_json::{Value, json};
 
 use app_core::Variant;
 
-use crate::config::Config;
 use crate::monitoring::{ALERTMANAGER_SERVICE, POD_VARIANT_LABEL, RULES_FILE, mounts};
+use crate::promql::regex_literal;
 use crate::yaml;
+use stack_config::config::Config;
 
 /// Job names of the monitoring components' own metrics.
 pub const PROMETHEUS_JOB: &str = "prometheus";
@@ -92,17 +93,6 @@ pub fn app_relabel_configs(config: &Config) -> Value {
             "target_label": "variant",
         },
     ])
-}
-
-/// `text` as a regular expression matching exactly itself (for a YAML
-/// `regex` field; inside a PromQL string see `rules::regex_escape`).
-pub(crate) fn regex_literal(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escape = "\\.+*?()|[]{}^$".contains(c);
-            escape.then_some('\\').into_iter().chain([c])
-        })
-        .collect()
 }
 
 enum Discovery<'a> {
@@ -237,7 +227,7 @@ pub fn file_sd_targets(config: &Config, targets: &[LocalTarget]) -> String {
             json!({"targets": [target.address], "labels": labels})
         })
         .collect();
-    crate::render::pretty_json(&groups)
+    crate::tree::pretty_json(&groups)
 }
 
 /// Where a local instance listens: loopback, `port`.
@@ -316,7 +306,7 @@ mod tests {
         config
             .prometheus
             .remote_write
-            .push(crate::config::RemoteWrite {
+            .push(stack_config::config::RemoteWrite {
                 url: "https://mimir.example/api/v1/push".into(),
                 name: None,
             });
@@ -325,11 +315,5 @@ mod tests {
             rendered["remote_write"][0]["url"],
             json!("https://mimir.example/api/v1/push")
         );
-    }
-
-    #[test]
-    fn regex_literals_are_escaped() {
-        assert_eq!(regex_literal("a.b+c"), "a\\.b\\+c");
-        assert_eq!(regex_literal("app"), "app");
     }
 }

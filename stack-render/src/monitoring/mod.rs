@@ -4,9 +4,12 @@
 
 use serde_json::Value;
 
-use crate::config::Config;
-use crate::render::RenderedTree;
-use crate::{alertmanager, grafana, prometheus, rules};
+use crate::tree::RenderedTree;
+use stack_config::config::Config;
+pub mod alertmanager;
+pub mod grafana;
+pub mod rules;
+pub mod scrape;
 
 pub use stack_config::topology::*;
 
@@ -49,16 +52,13 @@ pub struct Monitoring {
 }
 
 impl Monitoring {
-    pub fn render(config: &Config) -> Monitoring {
+    pub fn new(config: &Config) -> Monitoring {
         let rule_set = rules::RuleSet::new(config);
         let dashboard = grafana::dashboard(config, &rule_set);
         Monitoring {
-            prometheus_k8s: prometheus::kubernetes_config(config),
-            prometheus_local: prometheus::local_config(config),
-            local_targets: prometheus::file_sd_targets(
-                config,
-                &prometheus::default_local_targets(config),
-            ),
+            prometheus_k8s: scrape::kubernetes_config(config),
+            prometheus_local: scrape::local_config(config),
+            local_targets: scrape::file_sd_targets(config, &scrape::default_local_targets(config)),
             rules: rule_set.to_yaml(),
             rule_groups: rule_set.groups_value(),
             alertmanager_k8s: alertmanager::config(config, &config.alertmanager.webhook_url),
@@ -66,7 +66,7 @@ impl Monitoring {
             grafana_datasources: grafana::datasources(config),
             grafana_dashboard_provider: grafana::dashboard_provider(),
             dashboard_file: format!("{}.json", config.grafana.dashboard_uid),
-            dashboard: crate::render::pretty_json(&dashboard),
+            dashboard: crate::tree::pretty_json(&dashboard),
         }
     }
 

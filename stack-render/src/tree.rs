@@ -6,9 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::config::Config;
-use crate::monitoring::Monitoring;
-
 /// Pretty JSON with a final newline: how the committed JSON files and the
 /// local stack's JSON files are written.
 pub fn pretty_json(value: &impl serde::Serialize) -> String {
@@ -80,14 +77,4 @@ impl RenderedTree {
             .map(|(path, _)| path.clone())
             .collect()
     }
-}
-
-/// Everything `stack render` produces, from one configuration.
-pub fn render(config: &Config) -> anyhow::Result<RenderedTree> {
-    config.validate()?;
-    let monitoring = Monitoring::render(config);
-    let mut tree = RenderedTree::default();
-    monitoring.add_to(&mut tree);
-    crate::k8s::render(config, &monitoring, &mut tree);
-    Ok(tree)
 }

@@ -4,12 +4,12 @@
 
 use serde_json::{Value, json};
 
-use super::GeneratedConfigMap;
-use super::objects::{self, Component};
-use crate::config::Config;
+use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::objects::{self, Component};
 use crate::monitoring::{
     Monitoring, PROMETHEUS_CONFIG_FILE, PROMETHEUS_SERVICE, READY_PATH, RULES_FILE, mounts,
 };
+use stack_config::config::Config;
 
 /// Names of the generated ConfigMaps (kustomize appends a content hash, so
 /// a changed file rolls the pod).
@@ -74,7 +74,7 @@ fn rules_path() -> String {
 
 fn stateful_set(config: &Config, prometheus: &Component) -> Value {
     let k8s = &config.kubernetes;
-    let args = crate::prometheus::server_args(
+    let args = crate::monitoring::scrape::server_args(
         config,
         &format!("{}/{PROMETHEUS_CONFIG_FILE}", mounts::PROMETHEUS_CONFIG_DIR),
         mounts::PROMETHEUS_DATA_DIR,

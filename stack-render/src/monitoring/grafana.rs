@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 
 use app_core::metrics::BUILD_INFO;
 
-use crate::config::Config;
+use crate::monitoring::rules::{RuleSet, alert_names};
 use crate::monitoring::{ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, mounts};
-use crate::rules::{RuleSet, alert_names, exposed_name};
+use crate::promql::exposed_name;
 use crate::yaml;
+use stack_config::config::Config;
 
 /// Dashboard JSON schema version the panels are written for.
 pub const SCHEMA_VERSION: u64 = 39;

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::objects::{self, Component};
-use crate::config::Config;
+use crate::kubernetes::objects::{self, Component};
+use stack_config::config::Config;
 
 /// Name of the app's container, which the overlays patch.
 pub const CONTAINER: &str = "app";

@@ -5,9 +5,10 @@ use serde_json::{Value, json};
 
 use super::kustomize::API_VERSION;
 use super::objects::Component;
-use super::{Kustomization, ResourceFile, app};
-use crate::config::{Config, Image};
+use super::workloads::app;
+use super::{Kustomization, ResourceFile};
 use crate::monitoring::POD_VARIANT_LABEL;
+use stack_config::config::{Config, Image};
 
 /// The RuntimeClass SpinKube installs, and the containerd handler it names.
 pub const SPIN_RUNTIME_CLASS: &str = "wasmtime-spin-v2";

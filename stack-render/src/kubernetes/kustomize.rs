@@ -3,13 +3,11 @@
 use serde_json::{Value, json};
 
 use super::objects::Component;
-use super::{
-    FILES_DIR, GeneratedConfigMap, Kustomization, ResourceFile, alertmanager, app, grafana,
-    network, prometheus, receiver,
-};
-use crate::config::Config;
+use super::workloads::{alertmanager, app, grafana, prometheus, receiver};
+use super::{FILES_DIR, GeneratedConfigMap, Kustomization, ResourceFile, network};
 use crate::monitoring::Monitoring;
 use crate::yaml;
+use stack_config::config::Config;
 
 pub const API_VERSION: &str = "kustomize.config.k8s.io/v1beta1";
 

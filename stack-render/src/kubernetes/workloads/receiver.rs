@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use stack_config::Endpoint;
 use stack_config::topology::names_receiver;
 
-use super::objects::{self, Component};
-use crate::config::Config;
+use crate::kubernetes::objects::{self, Component};
 use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE};
+use stack_config::config::Config;
 
 pub const CONTAINER: &str = "receiver";
 pub const PORT_NAME: &str = "http";

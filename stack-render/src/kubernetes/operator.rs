@@ -6,9 +6,10 @@ use serde_json::{Map, Value, json};
 
 use super::kustomize;
 use super::objects::Component;
-use super::{GeneratedConfigMap, Kustomization, ResourceFile, app};
-use crate::config::Config;
+use super::workloads::app;
+use super::{GeneratedConfigMap, Kustomization, ResourceFile};
 use crate::monitoring::Monitoring;
+use stack_config::config::Config;
 
 pub const API_VERSION: &str = "monitoring.coreos.com/v1";
 /// Label kube-prometheus-stack's Grafana sidecar watches ConfigMaps for.
@@ -59,7 +60,7 @@ fn metadata(config: &Config, owner: &Component) -> Value {
 }
 
 fn pod_monitor(config: &Config, owner: &Component) -> Value {
-    let mut relabelings: Vec<Value> = crate::prometheus::app_relabel_configs(config)
+    let mut relabelings: Vec<Value> = crate::monitoring::scrape::app_relabel_configs(config)
         .as_array()
         .expect("relabel configs are a list")
         .iter()

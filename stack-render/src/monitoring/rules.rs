@@ -9,12 +9,13 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use app_core::metrics::{ACTIVE_REQUESTS, FamilyDef, REQUEST_DURATION};
+use app_core::metrics::{ACTIVE_REQUESTS, REQUEST_DURATION};
 
-use crate::config::{BurnWindow, Config, Severity};
-use crate::duration::PromDuration;
-use crate::prometheus::{ALERTMANAGER_JOB, PROMETHEUS_JOB};
+use crate::monitoring::scrape::{ALERTMANAGER_JOB, PROMETHEUS_JOB};
+use crate::promql::{exposed_name, job_matcher, le_matcher, regex_escape};
 use crate::yaml;
+use stack_config::config::{BurnWindow, Config, Severity};
+use stack_config::duration::PromDuration;
 
 /// Labels every app-level series keeps: who is serving.
 pub const TARGET_LABELS: &str = "namespace, job, variant";
@@ -23,40 +24,6 @@ pub const STATUS_LABEL: &str = "http_response_status_code";
 
 /// Quantiles recorded for latency panels; the p95 also drives `HighLatency`.
 pub const QUANTILES: [&str; 3] = ["0.5", "0.95", "0.99"];
-
-/// A family's exposed name: `name_unit`, as prometheus-client writes it.
-pub fn exposed_name(family: &FamilyDef) -> String {
-    match &family.unit {
-        Some(unit) => format!("{}_{}", family.name, unit.as_str()),
-        None => family.name.to_owned(),
-    }
-}
-
-/// The `le` label value of a bucket bound as OpenMetrics writes it (`1.0`),
-/// which is also how Prometheus 3 stores every classic histogram bucket.
-pub fn le_label(bound: f64) -> String {
-    let mut text = format!("{bound}");
-    if !text.contains(['.', 'e']) {
-        text.push_str(".0");
-    }
-    text
-}
-
-/// Selector of one bucket, whichever format was scraped: the Prometheus text
-/// format writes `le="1"` (as Go does), OpenMetrics `le="1.0"`, and
-/// Prometheus 2 stores the string as scraped.
-pub fn le_matcher(bound: f64) -> String {
-    let openmetrics = le_label(bound);
-    let text_format = format!("{bound}");
-    if openmetrics == text_format {
-        format!("le=\"{openmetrics}\"")
-    } else {
-        // Whole numbers only differ by the `.0`. No alternation and no
-        // backslash: the pattern means the same however a tool anchors it or
-        // unescapes strings.
-        format!("le=~\"{text_format}([.]0)?\"")
-    }
-}
 
 /// Names of the recorded series, shared with the dashboard.
 #[derive(Clone, Debug)]
@@ -255,17 +222,6 @@ impl<'a> Exprs<'a> {
             self.rate(&self.bucket, matchers, self.config.alerts.rate_window)
         )
     }
-}
-
-/// The matcher selecting one job's series.
-fn job_matcher(job: &str) -> String {
-    format!("job=\"{job}\"")
-}
-
-/// [`crate::prometheus::regex_literal`] inside a PromQL string, where the
-/// backslash itself needs escaping.
-fn regex_escape(text: &str) -> String {
-    crate::prometheus::regex_literal(text).replace('\\', "\\\\")
 }
 
 fn record(record: String, expr: String) -> Rule {
@@ -729,25 +685,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn le_labels_match_the_exposition_format() {
-        assert_eq!(le_label(1.0), "1.0");
-        assert_eq!(le_label(0.25), "0.25");
-        assert_eq!(le_label(10.0), "10.0");
-        assert_eq!(le_matcher(0.25), "le=\"0.25\"");
-        assert_eq!(le_matcher(1.0), "le=~\"1([.]0)?\"");
-    }
-
-    #[test]
     fn percentages_read_like_the_config() {
         assert_eq!(percent(0.05), "5%");
         assert_eq!(percent(0.999), "99.9%");
         assert_eq!(percent(0.0001), "0.01%");
-    }
-
-    #[test]
-    fn regexes_escape_route_templates() {
-        assert_eq!(regex_escape("/api/items/{id}"), "/api/items/\\\\{id\\\\}");
-        assert_eq!(regex_escape("/metrics"), "/metrics");
     }
 
     #[test]

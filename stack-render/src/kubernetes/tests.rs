@@ -9,7 +9,7 @@ use crate::monitoring::{
 
 fn manifests_for(config: &Config) -> (Manifests, Monitoring) {
     config.validate().expect("valid configuration");
-    let monitoring = Monitoring::render(config);
+    let monitoring = Monitoring::new(config);
     (Manifests::new(config, &monitoring), monitoring)
 }
 
@@ -400,7 +400,7 @@ fn overlays_label_the_variant_prometheus_reads() {
 #[test]
 fn the_spin_overlay_runs_the_component_under_containerd_shim_spin() {
     let mut config = Config::default();
-    config.images.spin = crate::config::Image::new("registry.example/app-spin", "1.2.3");
+    config.images.spin = stack_config::config::Image::new("registry.example/app-spin", "1.2.3");
     let (manifests, _) = manifests_for(&config);
     let runtime_class = manifests
         .spin
@@ -456,9 +456,9 @@ fn the_kubernetes_section_is_read_from_toml() {
 #[test]
 fn every_rendered_file_lands_under_k8s() {
     let config = Config::default();
-    let monitoring = Monitoring::render(&config);
+    let monitoring = Monitoring::new(&config);
     let mut tree = RenderedTree::default();
-    render(&config, &monitoring, &mut tree);
+    Manifests::new(&config, &monitoring).add_to(&mut tree);
     let paths: Vec<String> = tree
         .iter()
         .map(|(path, _)| path.to_string_lossy().into_owned())

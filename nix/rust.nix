@@ -131,6 +131,7 @@ in
   inherit craneLib app-spin;
   app-native = nativeBinary "app-native";
   stack = nativeBinary "stack";
+  alert-receiver = nativeBinary "alert-receiver";
 
   checks = {
     fmt = craneLib.cargoFmt (builtins.removeAttrs common [ "cargoExtraArgs" ]);

@@ -52,8 +52,7 @@ impl Default for Config {
 pub struct Images {
     pub native: Image,
     pub spin: Image,
-    /// The `stack` binary, which runs the in-cluster webhook receiver
-    /// (`stack receive`).
+    /// The `alert-receiver` binary, the in-cluster webhook receiver.
     pub receiver: Image,
 }
 
@@ -62,7 +61,7 @@ impl Default for Images {
         Images {
             native: Image::new("localhost/app-native", app_core::VERSION),
             spin: Image::new("localhost/app-spin", app_core::VERSION),
-            receiver: Image::new("localhost/stack", env!("CARGO_PKG_VERSION")),
+            receiver: Image::new("localhost/alert-receiver", env!("CARGO_PKG_VERSION")),
         }
     }
 }

@@ -33,7 +33,7 @@ pub struct Settings {
     pub prometheus: Workload,
     pub alertmanager: Workload,
     pub grafana: Workload,
-    /// The webhook receiver (`stack receive`), when Alertmanager notifies it.
+    /// The webhook receiver (`alert-receiver`), when Alertmanager notifies it.
     pub receiver: Workload,
     pub operator: Operator,
 }

@@ -8,7 +8,7 @@ pub const PROMETHEUS_SERVICE: &str = "prometheus";
 pub const ALERTMANAGER_SERVICE: &str = "alertmanager";
 pub const GRAFANA_SERVICE: &str = "grafana";
 
-/// The in-cluster webhook receiver (`stack receive`): its Service, port and
+/// The in-cluster webhook receiver (the `alert-receiver` binary): its Service, port and
 /// path make the default `alertmanager.webhook_url`, and the manifests
 /// deploy exactly this Service, so the two cannot drift apart.
 pub const RECEIVER_SERVICE: &str = "alert-receiver";

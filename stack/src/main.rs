@@ -26,9 +26,6 @@ enum Command {
     Up(stack::local::UpArgs),
     /// Switch the running local stack's traffic: normal, errors or slow.
     Load(stack::local::LoadArgs),
-    /// Run the Alertmanager webhook receiver alone (as the cluster does):
-    /// one JSON line per notification on stdout.
-    Receive(stack::local::ReceiveArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -45,7 +42,7 @@ struct RenderArgs {
     /// Edge (Spin) image reference (REPOSITORY:TAG), overriding the configuration.
     #[arg(long, value_name = "REF")]
     image_spin: Option<String>,
-    /// Image reference (REPOSITORY:TAG) of the `stack` binary the in-cluster
+    /// Image reference (REPOSITORY:TAG) of the `alert-receiver` binary the in-cluster
     /// webhook receiver runs, overriding the configuration.
     #[arg(long, value_name = "REF")]
     image_receiver: Option<String>,
@@ -103,7 +100,6 @@ fn main() -> ExitCode {
         Command::Render(args) => render_command(args),
         Command::Up(args) => stack::local::up(args),
         Command::Load(args) => stack::local::load(args),
-        Command::Receive(args) => stack::local::receive(args),
     };
     match result {
         Ok(code) => code,

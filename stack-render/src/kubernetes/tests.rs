@@ -538,7 +538,7 @@ fn the_default_webhook_reaches_a_rendered_receiver() {
     assert_eq!(named["containerPort"], service_port["port"]);
     assert_eq!(
         container["args"],
-        json!(["receive", "--listen=0.0.0.0:9095", "--path=/alerts"])
+        json!(["--listen=0.0.0.0:9095", "--path=/alerts"])
     );
     assert_eq!(container["image"], config.images.receiver.reference());
     assert_eq!(deployment["spec"]["replicas"], 1);

@@ -1,9 +1,7 @@
-//! `stack up`, `stack load` and `stack receive`.
+//! `stack up` and `stack load`.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -12,17 +10,15 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use super::http::HttpClient;
 use super::progress::Progress;
-use super::receiver::Receiver;
-use super::server::ControlServer;
 use super::state::StateDir;
 use super::traffic::{Scenario, TrafficOptions};
 use super::{Options, Stack, edge_host};
+use alert_receiver::Receiver;
 use stack_config::Endpoint;
 use stack_config::PromDuration;
 use stack_config::config::Config;
 use stack_config::endpoint::Address;
 use stack_config::repo::resolve_default;
-use stack_render::monitoring::{RECEIVER_PATH, RECEIVER_PORT};
 
 #[derive(clap::Args, Debug)]
 pub struct UpArgs {
@@ -83,16 +79,6 @@ pub struct LoadArgs {
     /// Configuration file, for the thresholds and durations it prints.
     #[arg(long, default_value = "stack.toml")]
     pub config: PathBuf,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct ReceiveArgs {
-    /// Address to listen on.
-    #[arg(long, default_value_t = SocketAddr::from(([0, 0, 0, 0], RECEIVER_PORT)))]
-    pub listen: SocketAddr,
-    /// Path Alertmanager POSTs notifications to.
-    #[arg(long, default_value = RECEIVER_PATH)]
-    pub path: String,
 }
 
 /// The same address on `port` (a malformed one is left for validation to name).
@@ -313,41 +299,6 @@ pub fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
         descriptor.prometheus_url, descriptor.receiver_log_url
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// `stack receive`: the webhook receiver alone, as the cluster runs it.
-/// Each notification is one JSON line on stdout; SIGTERM or Ctrl-C stops it.
-pub fn receive(args: ReceiveArgs) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(
-        args.path.starts_with('/'),
-        "--path {:?} must start with /",
-        args.path
-    );
-    runtime()?.block_on(async move {
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = signal(SignalKind::terminate())?;
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .with_context(|| format!("listening on {}", args.listen))?;
-        let address = listener.local_addr()?;
-        let _server = ControlServer::start(
-            listener,
-            args.path.clone(),
-            Arc::new(Receiver::stdout()),
-            None,
-        );
-        // stdout carries only notifications; this goes to stderr.
-        eprintln!(
-            "stack receive: POST http://{address}{} (GET /healthz); one JSON line per notification on stdout",
-            args.path
-        );
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-        eprintln!("stack receive: stopping");
-        Ok(ExitCode::SUCCESS)
-    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ pub mod http;
 pub mod poll;
 mod ports;
 mod progress;
-pub mod receiver;
 mod server;
 mod state;
 mod tools;
@@ -34,11 +33,11 @@ use stack_render::monitoring::scrape::{
 };
 use stack_render::monitoring::{Monitoring, READY_PATH};
 
+pub use alert_receiver::{Delivery, Receiver};
 pub use child::process_exists;
-pub use cli::{LoadArgs, ReceiveArgs, UpArgs, load, receive, up};
+pub use cli::{LoadArgs, UpArgs, load, up};
 pub use ports::free_port;
 pub use progress::Progress;
-pub use receiver::{Delivery, Receiver};
 pub use state::{Descriptor, StateDir};
 pub use tools::{APP_BINARY_ENV, EDGE_COMPONENT_ENV, EdgeHost, edge_host};
 pub use traffic::{Scenario, Stats, Traffic, TrafficOptions};
@@ -439,11 +438,11 @@ impl Stack {
                 .collect(),
             options.traffic.clone(),
         ));
-        let server = ControlServer::start(
+        let server = server::start(
             control_listener,
             webhook_path.clone(),
             receiver.clone(),
-            Some(traffic.clone()),
+            traffic.clone(),
         );
         let urls = Urls {
             prometheus: format!("http://{}", local.prometheus_address),

@@ -1,143 +1,48 @@
-//! The local stack's own HTTP endpoint: the webhook Alertmanager notifies,
-//! the receiver log, and the control routes `stack load` uses. `stack
-//! receive` serves the same webhook without the traffic routes.
+//! The local stack's own HTTP endpoint: the receiver's server (webhook,
+//! receiver log, `/healthz`) plus the control routes `stack load` uses.
 //!
 //! | route | |
 //! |---|---|
-//! | `POST <webhook path>` | a notification (the path of `local.webhook_url`) |
-//! | `GET <webhook path>` | the receiver log, JSON lines (when it has a file) |
-//! | `GET /healthz` | 200 while the server accepts connections |
+//! | `POST`/`GET <webhook path>`, `GET /healthz` | see `alert_receiver::server` |
 //! | `GET /scenario`, `PUT /scenario` | the traffic scenario (body: its name) |
 //! | `GET /traffic` | traffic counters, JSON |
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
+use alert_receiver::{MoreRoutes, Receiver, Server, reply, text};
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use http::{Method, Response, StatusCode};
+use http_body_util::Full;
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
-use super::receiver::{Receiver, Verdict};
 use super::traffic::{Scenario, Traffic};
 
-/// Alertmanager batches, but a payload beyond this is not one of ours.
-const MAX_BODY: usize = 8 * 1024 * 1024;
+/// Serves until dropped.
+pub type ControlServer = Server;
 
-struct Routes {
+/// The webhook and the control routes on one listener.
+pub fn start(
+    listener: TcpListener,
     webhook_path: String,
     receiver: Arc<Receiver>,
-    /// `None` for `stack receive`, which generates no traffic.
-    traffic: Option<Arc<Traffic>>,
+    traffic: Arc<Traffic>,
+) -> ControlServer {
+    let routes = ControlRoutes {
+        webhook_path: webhook_path.clone(),
+        traffic,
+    };
+    Server::start(listener, webhook_path, receiver, Some(Arc::new(routes)))
 }
 
-/// Serves until dropped.
-#[derive(Debug)]
-pub struct ControlServer {
-    task: JoinHandle<()>,
+struct ControlRoutes {
+    /// Named in the route list `GET /` answers.
+    webhook_path: String,
+    traffic: Arc<Traffic>,
 }
 
-impl Drop for ControlServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl ControlServer {
-    pub fn start(
-        listener: TcpListener,
-        webhook_path: String,
-        receiver: Arc<Receiver>,
-        traffic: Option<Arc<Traffic>>,
-    ) -> ControlServer {
-        let routes = Arc::new(Routes {
-            webhook_path,
-            receiver,
-            traffic,
-        });
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                };
-                let routes = routes.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| {
-                        let routes = routes.clone();
-                        async move { Ok::<_, Infallible>(routes.handle(request).await) }
-                    });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        ControlServer { task }
-    }
-}
-
-fn reply(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Full::new(body.into()))
-        .expect("static response parts are valid")
-}
-
-fn text(status: StatusCode, body: impl Into<String>) -> Response<Full<Bytes>> {
-    let mut body = body.into();
-    body.push('\n');
-    reply(status, "text/plain; charset=utf-8", body)
-}
-
-impl Routes {
-    async fn handle(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
-        let (parts, body) = request.into_parts();
-        let body = match Limited::new(body, MAX_BODY).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(err) => return text(StatusCode::PAYLOAD_TOO_LARGE, format!("body: {err}")),
-        };
-        let path = parts.uri.path();
-        match (&parts.method, path) {
-            (&Method::POST, p) if p == self.webhook_path => match self.receiver.receive(&body) {
-                Verdict::Accepted => text(StatusCode::OK, "received"),
-                Verdict::Refused => text(StatusCode::INTERNAL_SERVER_ERROR, "failing on purpose"),
-                Verdict::Invalid(why) => text(StatusCode::BAD_REQUEST, why),
-            },
-            (&Method::GET, p) if p == self.webhook_path => match self.receiver.log_path() {
-                Some(log_path) => match tokio::fs::read(log_path).await {
-                    Ok(log) => reply(StatusCode::OK, "application/x-ndjson", log),
-                    Err(err) => text(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("reading the log: {err}"),
-                    ),
-                },
-                None => text(
-                    StatusCode::NOT_FOUND,
-                    "this receiver logs to stdout only: see its container log",
-                ),
-            },
-            (&Method::GET, "/healthz") => text(StatusCode::OK, "ok"),
-            (method, path) => match &self.traffic {
-                Some(traffic) => self.control(traffic, method, path, &body),
-                None => text(StatusCode::NOT_FOUND, "not found"),
-            },
-        }
-    }
-
-    fn control(
-        &self,
-        traffic: &Traffic,
-        method: &Method,
-        path: &str,
-        body: &[u8],
-    ) -> Response<Full<Bytes>> {
+impl MoreRoutes for ControlRoutes {
+    fn handle(&self, method: &Method, path: &str, body: &[u8]) -> Response<Full<Bytes>> {
+        let traffic = &self.traffic;
         match (method, path) {
             (&Method::GET, "/scenario") => text(StatusCode::OK, traffic.scenario().as_str()),
             (&Method::PUT | &Method::POST, "/scenario") => {

@@ -1,4 +1,4 @@
-//! The webhook receiver Alertmanager notifies by default: `stack receive`
+//! The webhook receiver Alertmanager notifies by default: the `alert-receiver` binary
 //! behind the Service `alert-receiver`, logging each notification as one
 //! JSON line (`kubectl logs deploy/alert-receiver`). It is deployed exactly
 //! when `alertmanager.webhook_url` or `watchdog_url` names that Service, so
@@ -43,7 +43,6 @@ pub fn objects(config: &Config) -> Vec<Value> {
 fn deployment(config: &Config, receiver: &Component) -> Value {
     let k8s = &config.kubernetes;
     let args = [
-        "receive".to_string(),
         format!("--listen=0.0.0.0:{RECEIVER_PORT}"),
         format!("--path={RECEIVER_PATH}"),
     ];

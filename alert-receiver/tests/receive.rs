@@ -1,17 +1,30 @@
-//! `stack receive`, the receiver the cluster runs, as a real process: a
+//! `alert-receiver`, the receiver the cluster runs, as a real process: a
 //! notification shaped as Alertmanager sends it becomes one JSON line on
 //! stdout, anything else is refused, and SIGTERM ends it cleanly.
 
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use http::{Method, StatusCode};
 use serde_json::{Value, json};
-use stack::local::free_port;
-use stack::local::http::HttpClient;
-use stack::local::poll;
 use stack_config::topology::RECEIVER_PATH;
+
+/// One HTTP/1.1 request on a fresh connection; the reply's status code.
+fn request(base: &str, method: &str, path: &str, body: &str) -> std::io::Result<u16> {
+    let mut stream = TcpStream::connect(base)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {base}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply)?;
+    let status = reply.split(' ').nth(1).and_then(|code| code.parse().ok());
+    status.ok_or_else(|| std::io::Error::other(format!("not an HTTP reply: {reply:?}")))
+}
 
 /// What Alertmanager POSTs (webhook payload version 4), one firing alert.
 fn notification() -> Value {
@@ -54,16 +67,19 @@ struct Receiver {
 
 impl Receiver {
     fn start() -> Receiver {
-        let port = free_port().unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_stack"))
-            .args(["receive", "--listen", &format!("127.0.0.1:{port}")])
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_alert-receiver"))
+            .args(["--listen", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("stack receive starts");
+            .expect("alert-receiver starts");
         Receiver {
             child,
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("127.0.0.1:{port}"),
         }
     }
 
@@ -91,57 +107,38 @@ impl Drop for Receiver {
     }
 }
 
-async fn wait_healthy(client: &HttpClient, base: &str) {
-    let url = format!("{base}/healthz");
-    poll::until(
-        &format!("{url} to answer 200"),
-        Duration::from_secs(5),
-        Duration::from_millis(50),
-        || async { Ok((client.get(&url).await?.status == StatusCode::OK).then_some(())) },
-    )
-    .await
-    .unwrap_or_else(|error| panic!("{base}/healthz never answered 200: {error:#}"));
+fn wait_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match request(base, "GET", "/healthz", "") {
+            Ok(200) => return,
+            result if Instant::now() > deadline => {
+                panic!("{base}/healthz never answered 200: {result:?}")
+            }
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
 }
 
-#[tokio::test]
-async fn each_notification_is_one_json_line_on_stdout_and_sigterm_stops_it() {
+#[test]
+fn each_notification_is_one_json_line_on_stdout_and_sigterm_stops_it() {
     let receiver = Receiver::start();
     let base = receiver.base.clone();
-    let client = HttpClient::new(Duration::from_secs(5));
-    wait_healthy(&client, &base).await;
+    wait_healthy(&base);
 
     let posted = notification();
-    let url = format!("{base}{RECEIVER_PATH}");
-    let reply = client
-        .send_json(Method::POST, &url, &posted)
-        .await
-        .expect("a notification is accepted");
-    assert_eq!(reply.status, StatusCode::OK);
+    let body = posted.to_string();
+    let status = request(&base, "POST", RECEIVER_PATH, &body).expect("a notification is accepted");
+    assert_eq!(status, 200);
 
     // Not a webhook payload, or not the webhook path: refused, not logged.
-    let not_alerts = client
-        .send(
-            Method::POST,
-            &url,
-            Some(("application/json", r#"{"hello": 1}"#.into())),
-        )
-        .await
-        .unwrap();
-    assert_eq!(not_alerts.status, StatusCode::BAD_REQUEST);
-    let body = serde_json::to_vec(&posted).unwrap();
-    let elsewhere = client
-        .send(
-            Method::POST,
-            &format!("{base}/elsewhere"),
-            Some(("application/json", body.into())),
-        )
-        .await
-        .unwrap();
-    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    let not_alerts = request(&base, "POST", RECEIVER_PATH, r#"{"hello": 1}"#).unwrap();
+    assert_eq!(not_alerts, 400);
+    let elsewhere = request(&base, "POST", "/elsewhere", &body).unwrap();
+    assert_eq!(elsewhere, 404);
     // No traffic generator behind this server.
-    let scenario = client.get(&format!("{base}/scenario")).await.unwrap();
-    assert_eq!(scenario.status, StatusCode::NOT_FOUND);
-
+    let scenario = request(&base, "GET", "/scenario", "").unwrap();
+    assert_eq!(scenario, 404);
     let (status, stdout) = receiver.terminate();
     assert!(status.success(), "exit after SIGTERM: {status}");
     let lines: Vec<&str> = stdout.lines().collect();

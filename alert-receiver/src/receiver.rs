@@ -1,8 +1,8 @@
 //! The webhook receiver Alertmanager notifies: it writes every delivery as
 //! one JSON line (when, whether it was accepted, the payload). The local
 //! stack appends the lines to a file and keeps the deliveries in memory;
-//! `stack receive`, the in-cluster receiver, prints them on stdout and keeps
-//! nothing, so it can run for months.
+//! the `alert-receiver` binary, the in-cluster receiver, prints them on
+//! stdout and keeps nothing, so it can run for months.
 //!
 //! It can be told to fail the next deliveries with 500, to prove that
 //! Alertmanager retries a receiver that is down.
@@ -14,7 +14,20 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Instant, SystemTime};
 
+use anyhow::Context as _;
 use serde_json::{Value, json};
+
+/// Opens `path` for appending, creating it and its directory if missing.
+fn open_append(path: &Path) -> anyhow::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    File::options()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))
+}
 
 /// One delivery attempt as the receiver saw it.
 #[derive(Clone, Debug)]
@@ -63,7 +76,7 @@ impl Receiver {
     /// A receiver appending to `log_path` (created if missing, kept if not:
     /// a restarted stack adds to the history).
     pub fn open(log_path: &Path) -> anyhow::Result<Receiver> {
-        let log = super::child::open_append(log_path)?;
+        let log = open_append(log_path)?;
         Ok(Receiver {
             log: Log::File {
                 path: log_path.to_path_buf(),
@@ -75,7 +88,7 @@ impl Receiver {
     }
 
     /// A receiver printing each delivery on stdout and remembering none
-    /// (`stack receive`: the container log is the record).
+    /// (the in-cluster receiver: the container log is the record).
     pub fn stdout() -> Receiver {
         Receiver {
             log: Log::Stdout,

@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use super::policy::{hardening_violations, mounts_token, pod_spec, restricted_violations};
 use super::*;
-use crate::monitoring::{
+use stack_config::topology::{
     ALERTMANAGER_SERVICE, GRAFANA_SERVICE, POD_VARIANT_LABEL, PROMETHEUS_SERVICE, RECEIVER_PORT,
     RECEIVER_SERVICE,
 };

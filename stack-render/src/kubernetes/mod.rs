@@ -14,6 +14,7 @@ mod objects;
 mod operator;
 mod overlays;
 pub mod policy;
+pub mod spin_shim;
 pub mod workloads;
 
 #[cfg(test)]

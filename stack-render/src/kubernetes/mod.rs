@@ -7,6 +7,7 @@
 //! copied, never re-rendered, into the kustomization roots: kustomize does
 //! not load files from outside its root.
 
+pub mod autoscaling;
 pub mod checkov;
 mod kustomize;
 mod network;
@@ -15,10 +16,13 @@ mod operator;
 mod overlays;
 pub mod policy;
 pub mod spin_shim;
+pub mod spinkube;
 pub mod workloads;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_spinkube;
 #[cfg(test)]
 use workloads::{alertmanager, app, grafana, prometheus};
 
@@ -81,6 +85,17 @@ impl Kustomization {
     pub fn objects(&self) -> impl Iterator<Item = &Value> {
         self.files.iter().flat_map(|file| file.objects.iter())
     }
+
+    /// The objects of its resource files: whole objects, not patches.
+    pub fn resources(&self) -> impl Iterator<Item = &Value> {
+        let patches = self.kustomization["patches"].as_array();
+        self.files
+            .iter()
+            .filter(move |file| {
+                !patches.is_some_and(|list| list.iter().any(|patch| patch["path"] == file.name))
+            })
+            .flat_map(|file| file.objects.iter())
+    }
 }
 
 /// Everything under `k8s/`.
@@ -89,6 +104,7 @@ pub struct Manifests {
     pub base: Kustomization,
     pub native: Kustomization,
     pub spin: Kustomization,
+    pub spinkube: Kustomization,
     pub operator: Kustomization,
 }
 
@@ -98,14 +114,21 @@ impl Manifests {
             base: kustomize::base(config, monitoring),
             native: overlays::native(config),
             spin: overlays::spin(config),
+            spinkube: spinkube::kustomization(config),
             operator: operator::kustomization(config, monitoring),
         };
         checkov::annotate(&mut manifests);
         manifests
     }
 
-    pub fn all(&self) -> [&Kustomization; 4] {
-        [&self.base, &self.native, &self.spin, &self.operator]
+    pub fn all(&self) -> [&Kustomization; 5] {
+        [
+            &self.base,
+            &self.native,
+            &self.spin,
+            &self.spinkube,
+            &self.operator,
+        ]
     }
 
     pub fn add_to(&self, tree: &mut RenderedTree) {

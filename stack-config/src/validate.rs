@@ -5,9 +5,10 @@
 
 use std::fmt;
 
-use crate::config::{Config, Image};
+use crate::config::Config;
 use crate::duration::PromDuration;
 use crate::endpoint::{Address, Endpoint};
+use crate::image::Image;
 use crate::kubernetes::{Autoscaling, Resources, Settings};
 use crate::topology::{
     RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE, names_receiver, receiver_url,

@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 
 use super::workloads::app;
 use crate::monitoring::rules::Names;
-use crate::monitoring::{POD_VARIANT_LABEL, PROMETHEUS_SERVICE};
 use crate::promql::job_matcher;
 use stack_config::config::Config;
+use stack_config::topology::{POD_VARIANT_LABEL, PROMETHEUS_SERVICE};
 
 pub const API_VERSION: &str = "keda.sh/v1alpha1";
 pub const FILE: &str = "scaled-object.yaml";

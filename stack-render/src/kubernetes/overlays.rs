@@ -3,12 +3,13 @@
 
 use serde_json::{Value, json};
 
+use super::kustomization::{Kustomization, ResourceFile};
 use super::kustomize::API_VERSION;
 use super::objects::{self, Component};
 use super::workloads::app;
-use super::{Kustomization, ResourceFile, autoscaling, spin_shim};
-use crate::monitoring::POD_VARIANT_LABEL;
+use super::{autoscaling, spin_shim};
 use stack_config::config::{Config, Image};
+use stack_config::topology::POD_VARIANT_LABEL;
 
 /// The RuntimeClass SpinKube installs, and the containerd handler it names.
 pub const SPIN_RUNTIME_CLASS: &str = "wasmtime-spin-v2";

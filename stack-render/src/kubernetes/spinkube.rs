@@ -14,14 +14,15 @@
 
 use serde_json::{Value, json};
 
+use super::kustomization::{Kustomization, ResourceFile};
 use super::kustomize::API_VERSION as KUSTOMIZE_API_VERSION;
 use super::network::{egress_to, policy, tcp};
 use super::objects;
 use super::overlays::{self, SPIN_RUNTIME_CLASS};
 use super::workloads::{app, prometheus};
-use super::{Kustomization, ResourceFile, autoscaling, spin_shim};
-use crate::monitoring::POD_VARIANT_LABEL;
+use super::{autoscaling, spin_shim};
 use stack_config::config::Config;
+use stack_config::topology::POD_VARIANT_LABEL;
 
 pub const API_VERSION: &str = "core.spinkube.dev/v1alpha1";
 /// The executor spin-operator's samples and Helm chart name for the shim.

@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use super::policy::{hardening_violations, mounts_token, pod_spec, restricted_violations};
 use super::*;
-use crate::monitoring::{
+use stack_config::topology::{
     ALERTMANAGER_SERVICE, GRAFANA_SERVICE, POD_VARIANT_LABEL, PROMETHEUS_SERVICE, RECEIVER_PORT,
     RECEIVER_SERVICE,
 };
@@ -729,4 +729,21 @@ fn a_url_naming_the_receiver_must_be_the_one_it_serves() {
         error.to_string().contains("images.receiver.repository"),
         "{error}"
     );
+}
+
+#[test]
+fn every_rendered_object_reads_back_as_built() {
+    let config = stack_config::Config::default();
+    let monitoring = crate::Monitoring::new(&config);
+    crate::yaml::assert_round_trip(&monitoring.rule_groups);
+    let manifests = Manifests::new(&config, &monitoring);
+    let mut objects = 0;
+    for kustomization in manifests.all() {
+        crate::yaml::assert_round_trip(&kustomization.kustomization);
+        for object in kustomization.objects() {
+            crate::yaml::assert_round_trip(object);
+            objects += 1;
+        }
+    }
+    assert!(objects > 20, "only {objects} objects rendered");
 }

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::*;
-use crate::monitoring::POD_VARIANT_LABEL;
 use crate::monitoring::scrape::SPINKUBE_PORT_NAME;
+use stack_config::topology::POD_VARIANT_LABEL;
 
 fn manifests_for(config: &Config) -> Manifests {
     config.validate().expect("valid configuration");

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use app_core::metrics::BUILD_INFO;
 
 use crate::monitoring::rules::{RuleSet, alert_names};
-use crate::monitoring::{ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, mounts};
 use crate::promql::exposed_name;
 use crate::yaml;
 use stack_config::config::Config;
+use stack_config::topology::{ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, mounts};
 
 /// Dashboard JSON schema version the panels are written for.
 pub const SCHEMA_VERSION: u64 = 39;
@@ -43,7 +43,7 @@ pub fn datasources(config: &Config) -> String {
             },
         ],
     });
-    yaml::document(crate::GENERATED_HEADER, &value)
+    yaml::document(crate::tree::GENERATED_HEADER, &value)
 }
 
 pub fn dashboard_provider() -> String {
@@ -59,7 +59,7 @@ pub fn dashboard_provider() -> String {
             "options": {"path": mounts::GRAFANA_DASHBOARDS_DIR},
         }],
     });
-    yaml::document(crate::GENERATED_HEADER, &value)
+    yaml::document(crate::tree::GENERATED_HEADER, &value)
 }
 
 /// Builds panels left to right, top to bottom, on Grafana's 24-column grid.

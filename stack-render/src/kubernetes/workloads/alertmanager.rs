@@ -3,12 +3,11 @@
 
 use serde_json::{Value, json};
 
-use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::kustomization::GeneratedConfigMap;
 use crate::kubernetes::objects::{self, Component};
-use crate::monitoring::{
-    ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SERVICE, Monitoring, READY_PATH, mounts,
-};
+use crate::monitoring::Monitoring;
 use stack_config::config::Config;
+use stack_config::topology::{ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SERVICE, READY_PATH, mounts};
 
 pub const CONFIG_MAP: &str = "alertmanager-config";
 pub const CONTAINER: &str = "alertmanager";

@@ -3,12 +3,13 @@
 
 use serde_json::{Value, json};
 
-use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::kustomization::GeneratedConfigMap;
 use crate::kubernetes::objects::{self, Component};
-use crate::monitoring::{
-    GRAFANA_DASHBOARD_PROVIDER_FILE, GRAFANA_DATASOURCES_FILE, GRAFANA_SERVICE, Monitoring, mounts,
-};
+use crate::monitoring::Monitoring;
 use stack_config::config::Config;
+use stack_config::topology::{
+    GRAFANA_DASHBOARD_PROVIDER_FILE, GRAFANA_DATASOURCES_FILE, GRAFANA_SERVICE, mounts,
+};
 
 pub const DATASOURCES_CONFIG_MAP: &str = "grafana-datasources";
 pub const PROVIDER_CONFIG_MAP: &str = "grafana-dashboard-provider";

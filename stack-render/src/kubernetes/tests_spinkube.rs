@@ -143,6 +143,15 @@ fn autoscaling_is_off_unless_enabled() {
     }
     let app = kind(&manifests.spinkube, "SpinApp")[0];
     assert!(app["spec"].get("enableAutoscaling").is_none());
+    let deployment = manifests
+        .base
+        .objects()
+        .find(|o| o["kind"] == "Deployment")
+        .unwrap();
+    assert_eq!(
+        deployment["spec"]["replicas"],
+        Config::default().app.replicas
+    );
 }
 
 #[test]
@@ -183,7 +192,14 @@ fn each_overlay_scales_its_variant_on_its_request_rate() {
             )
         );
     }
-    // spin-operator leaves the replicas to KEDA only when told.
+    // The base Deployment leaves the count to KEDA...
+    let deployment = manifests
+        .base
+        .objects()
+        .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == config.app.name)
+        .unwrap();
+    assert!(deployment["spec"].get("replicas").is_none());
+    // ...and spin-operator does only when told.
     let app = kind(&manifests.spinkube, "SpinApp")[0];
     assert_eq!(app["spec"]["enableAutoscaling"], true);
     assert!(app["spec"].get("replicas").is_none());

@@ -33,6 +33,12 @@ pub struct Names {
 }
 
 impl Names {
+    pub fn new(config: &Config) -> Self {
+        Names {
+            rate_window: config.alerts.rate_window,
+        }
+    }
+
     fn suffix(window: PromDuration) -> String {
         format!("rate{window}")
     }
@@ -250,9 +256,7 @@ fn percent(fraction: f64) -> String {
 
 impl RuleSet {
     pub fn new(config: &Config) -> Self {
-        let names = Names {
-            rate_window: config.alerts.rate_window,
-        };
+        let names = Names::new(config);
         let mut set = RuleSet {
             groups: Vec::new(),
             names,

@@ -1,6 +1,7 @@
 # Everything the flake exposes for one system; flake.nix only maps it over
 # the supported systems.
-{ nixpkgs
+{ self
+, nixpkgs
 , crane
 , rust-overlay
 , system
@@ -39,7 +40,7 @@ let
 
   images = import ./images.nix {
     inherit pkgs config;
-    inherit (rust) app-native app-spin stack;
+    inherit (rust) app-native app-spin alert-receiver;
     spinManifest = root + "/app-spin/spin.toml";
   };
 
@@ -61,13 +62,14 @@ let
 in
 {
   packages = {
-    inherit (rust) app-native app-spin stack;
+    inherit (rust) app-native app-spin stack alert-receiver;
     inherit (images) image-native image-spin image-receiver;
-    inherit (manifests) manifests-native manifests-spin;
+    inherit (manifests) manifests-native manifests-spin manifests-spinkube;
     default = manifests.manifests-native;
   };
 
   apps = import ./apps.nix {
+    flake = self;
     inherit
       pkgs
       python

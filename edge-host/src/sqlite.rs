@@ -20,16 +20,12 @@ use std::sync::{Arc, OnceLock};
 use wasmtime::component::{HasData, Resource, ResourceTable};
 
 use crate::bindings::fermyon::spin::sqlite::{Error, Host, HostConnection, QueryResult, Value};
+use crate::resources::Connection;
 use crate::sqlite_connection::open;
 use crate::stats::{Call, Stats};
 
 /// The one database this host provides, as Spin without a runtime config.
 pub const DEFAULT_DATABASE: &str = "default";
-
-/// An opened database: its connection, made on first use.
-pub struct Connection {
-    connection: OnceLock<rusqlite::Connection>,
-}
 
 /// What every instance shares: the file, the labels it may open, the tally.
 #[derive(Clone)]

@@ -343,7 +343,18 @@ def version(text):
 
 
 pinned = version(sys.argv[2])
-packages = json.load(open(sys.argv[1]))["packages"]
+metadata = json.load(open(sys.argv[1]))
+# What the flake builds: every workspace member but the tests' edge-host
+# (nix/rust.nix excludes it), and everything they depend on.
+nodes = {node["id"]: node for node in metadata["resolve"]["nodes"]}
+members = [m for m in metadata["workspace_members"] if not m.startswith("path+") or "/edge-host#" not in m]
+built, todo = set(), list(members)
+while todo:
+    package_id = todo.pop()
+    if package_id not in built:
+        built.add(package_id)
+        todo.extend(dep["pkg"] for dep in nodes[package_id]["deps"])
+packages = [p for p in metadata["packages"] if p["id"] in built]
 too_new = [
     f"{p['name']} {p['version']} needs {p['rust_version']}"
     for p in packages

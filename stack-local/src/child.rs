@@ -43,6 +43,7 @@ pub struct Spec {
     pub name: String,
     pub program: PathBuf,
     pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
     pub log: PathBuf,
 }
 
@@ -56,6 +57,7 @@ impl Spec {
             name: name.into(),
             program: program.into(),
             args: Vec::new(),
+            env: Vec::new(),
             log: log.into(),
         }
     }
@@ -67,6 +69,11 @@ impl Spec {
 
     pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
         self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn envs(mut self, env: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.env.extend(env);
         self
     }
 
@@ -88,6 +95,7 @@ impl Spec {
         let mut command = Command::new(&self.program);
         command
             .args(&self.args)
+            .envs(self.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err)

@@ -8,12 +8,12 @@ use anyhow::Context as _;
 use http::Method;
 use tokio::signal::unix::{SignalKind, signal};
 
+use crate::edge::edge_host;
 use crate::http::HttpClient;
 use crate::options::Options;
 use crate::progress::Progress;
 use crate::stack::Stack;
 use crate::state::StateDir;
-use crate::tools::edge_host;
 use crate::traffic::{Scenario, TrafficOptions};
 use alert_receiver::Receiver;
 use stack_config::Endpoint;

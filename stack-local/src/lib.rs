@@ -7,6 +7,7 @@
 
 mod child;
 mod cli;
+mod edge;
 pub mod http;
 mod options;
 mod plan;
@@ -22,10 +23,11 @@ pub mod traffic;
 pub use alert_receiver::{Delivery, Receiver};
 pub use child::process_exists;
 pub use cli::{LoadArgs, UpArgs, load, up};
+pub use edge::{EDGE_HOST_ENV, EdgeHost, edge_host};
 pub use options::{Options, std_duration};
 pub use ports::free_port;
 pub use progress::Progress;
 pub use stack::{Instance, Stack, Urls};
 pub use state::{Descriptor, StateDir};
-pub use tools::{APP_BINARY_ENV, EDGE_COMPONENT_ENV, EdgeHost, edge_host};
+pub use tools::APP_BINARY_ENV;
 pub use traffic::{Scenario, Stats, Traffic, TrafficOptions};

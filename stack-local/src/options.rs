@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use stack_config::config::Config;
 
+use crate::edge::EdgeHost;
 use crate::progress::Progress;
-use crate::tools::EdgeHost;
 use crate::traffic::TrafficOptions;
 
 /// How to run the stack. Ports and intervals come from `config`

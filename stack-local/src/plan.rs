@@ -41,6 +41,8 @@ pub struct PlannedInstance {
     pub address: SocketAddr,
     pub program: Program,
     pub args: Vec<String>,
+    /// Environment variables on top of the stack's own.
+    pub env: Vec<(String, String)>,
     /// How long it may take to answer `/readyz` after starting.
     pub startup: Duration,
 }
@@ -50,7 +52,7 @@ pub struct PlannedInstance {
 pub enum Program {
     /// The `app-native` binary, found or built when the plan is launched.
     AppNative,
-    /// A program known now (the edge host's `node`).
+    /// A program known now (the edge host).
     Path(PathBuf),
 }
 
@@ -113,6 +115,7 @@ fn native_instances(options: &Options) -> Vec<PlannedInstance> {
             variant: Variant::Native,
             address,
             program: Program::AppNative,
+            env: Vec::new(),
             startup: Duration::from_secs(20),
         })
         .collect()
@@ -127,18 +130,12 @@ fn edge_instance(options: &Options) -> Option<PlannedInstance> {
         name: "app-spin-1".to_owned(),
         variant: Variant::Spin,
         address,
-        program: Program::Path(edge.node.clone()),
-        args: vec![
-            edge.serve_script.display().to_string(),
-            "--component".into(),
-            edge.component.display().to_string(),
-            "--listen".into(),
-            address.to_string(),
-            "--admin".into(),
-            "127.0.0.1:0".into(),
-            "--variable".into(),
-            "demo_faults=true".into(),
-        ],
+        program: Program::Path(edge.program.clone()),
+        args: edge.args(
+            &address.to_string(),
+            &options.state_dir.join("edge").display().to_string(),
+        ),
+        env: edge.env(),
         // The host compiles the component first.
         startup: Duration::from_secs(120),
     })

@@ -212,7 +212,8 @@ impl Stack {
                 };
                 Instance {
                     spec: Spec::new(&planned.name, &program, state.log(&planned.name))
-                        .args(planned.args),
+                        .args(planned.args)
+                        .envs(planned.env),
                     name: planned.name,
                     variant: planned.variant,
                     address: planned.address,
@@ -257,7 +258,6 @@ impl Stack {
                 .map(|i| traffic::Backend {
                     name: i.name.clone(),
                     base_url: i.base_url(),
-                    one_at_a_time: i.variant == Variant::Spin,
                 })
                 .collect(),
             options.traffic.clone(),

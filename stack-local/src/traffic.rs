@@ -156,11 +156,6 @@ pub struct Backend {
     pub name: String,
     /// `http://host:port`.
     pub base_url: String,
-    /// Serves one request at a time, as the edge variant's test host does
-    /// (its WASI sleep holds the whole host): such a backend gets no slow
-    /// demo requests, which would stall its scrapes and readiness too and
-    /// measure the test host instead of the service.
-    pub one_at_a_time: bool,
 }
 
 #[derive(Debug)]
@@ -226,14 +221,14 @@ impl Shared {
         f(&mut self.stats.lock().expect("stats lock"));
     }
 
-    /// The next ready backend that can take `planned`, round robin.
-    fn pick(&self, planned: &Planned) -> Option<&BackendState> {
-        let slow = planned.path.starts_with("/demo/slow");
+    /// The next ready backend, round robin: every scenario reaches every
+    /// variant, the edge included.
+    fn pick(&self) -> Option<&BackendState> {
         let count = self.backends.len();
         let start = self.next_backend.fetch_add(1, Ordering::Relaxed);
         (0..count)
             .map(|i| &self.backends[(start + i) % count])
-            .find(|b| b.ready.load(Ordering::SeqCst) && !(slow && b.backend.one_at_a_time))
+            .find(|b| b.ready.load(Ordering::SeqCst))
     }
 }
 
@@ -331,7 +326,7 @@ async fn send_steadily(shared: Arc<Shared>) {
         tick.tick().await;
         let n = shared.sequence.fetch_add(1, Ordering::Relaxed);
         let planned = shared.scenario.borrow().request(n);
-        let Some(backend) = shared.pick(&planned) else {
+        let Some(backend) = shared.pick() else {
             shared.record(|s| s.unroutable += 1);
             continue;
         };

@@ -118,3 +118,30 @@ ensure_cargo_tool() {
   log "cargo install $crate"
   cargo install --locked -q "$crate"
 }
+
+# ensure_control_plane puts etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler and kwok on PATH: from $STACK_CONTROL_PLANE_ASSETS (a
+# directory holding all five, like envtest's KUBEBUILDER_ASSETS) when set,
+# else built once per version from the Go module proxy into
+# ~/.cache/stack-tools (scripts/k8s/control-plane-tools.sh).
+ensure_control_plane() {
+  if [ -n "${STACK_CONTROL_PLANE_ASSETS:-}" ]; then
+    PATH="$STACK_CONTROL_PLANE_ASSETS:$PATH"
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || die "the control plane is built with Go (1.23 or newer): install it or set STACK_CONTROL_PLANE_ASSETS"
+  local kubernetes kwok
+  kubernetes="$("$REPO_ROOT/scripts/k8s/control-plane-tools.sh" kubernetes)"
+  kwok="$("$REPO_ROOT/scripts/k8s/control-plane-tools.sh" kwok)"
+  PATH="$kubernetes:$kwok:$PATH"
+}
+
+# ensure_prometheus_build VERSION puts prometheus and promtool of that
+# release (an image tag, v3.X.Y), built with Kubernetes discovery, on PATH;
+# ensure_alertmanager_build VERSION does the same for alertmanager/amtool.
+ensure_prometheus_build() {
+  PATH="$(PROMETHEUS_VERSION="$1" "$REPO_ROOT/scripts/k8s/control-plane-tools.sh" prometheus):$PATH"
+}
+ensure_alertmanager_build() {
+  PATH="$(ALERTMANAGER_VERSION="$1" "$REPO_ROOT/scripts/k8s/control-plane-tools.sh" alertmanager):$PATH"
+}

@@ -76,7 +76,7 @@ fn stateful_set(config: &Config, alertmanager: &Component) -> Value {
                         "ports": [objects::container_port(PORT_NAME, config.alertmanager.port)],
                         "readinessProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/-/healthy", PORT_NAME, 15, 4),
-                        "resources": objects::resources(&k8s.alertmanager),
+                        "resources": objects::resources(&k8s.alertmanager.requests, &k8s.alertmanager.limits),
                         "securityContext": objects::container_security(),
                         "volumeMounts": [
                             objects::mount("config", mounts::ALERTMANAGER_CONFIG_DIR, true),

@@ -105,7 +105,7 @@ fn deployment(config: &Config, grafana: &Component) -> Value {
                         "startupProbe": objects::http_probe("/api/health", PORT_NAME, 5, 60),
                         "readinessProbe": objects::http_probe("/api/health", PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/api/health", PORT_NAME, 15, 4),
-                        "resources": objects::resources(&k8s.grafana),
+                        "resources": objects::resources(&k8s.grafana.requests, &k8s.grafana.limits),
                         "securityContext": objects::container_security(),
                         "volumeMounts": [
                             objects::mount("data", DATA_DIR, false),

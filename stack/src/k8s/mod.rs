@@ -20,6 +20,7 @@ pub mod policy;
 mod prometheus;
 pub mod receiver;
 pub mod settings;
+pub mod spin_shim;
 
 #[cfg(test)]
 mod tests;

@@ -109,7 +109,7 @@ fn stateful_set(config: &Config, prometheus: &Component) -> Value {
                         "startupProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 60),
                         "readinessProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/-/healthy", PORT_NAME, 15, 4),
-                        "resources": objects::resources(&k8s.prometheus),
+                        "resources": objects::resources(&k8s.prometheus.requests, &k8s.prometheus.limits),
                         "securityContext": objects::container_security(),
                         "volumeMounts": [
                             objects::mount("config", mounts::PROMETHEUS_CONFIG_DIR, true),

@@ -116,7 +116,7 @@ fn deployment(config: &Config, receiver: &Component) -> Value {
                         "ports": [objects::container_port(PORT_NAME, RECEIVER_PORT)],
                         "readinessProbe": objects::http_probe("/healthz", PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/healthz", PORT_NAME, 15, 4),
-                        "resources": objects::resources(&k8s.receiver),
+                        "resources": objects::resources(&k8s.receiver.requests, &k8s.receiver.limits),
                         // It writes only to stdout: no volume at all.
                         "securityContext": objects::container_security(),
                     }],

@@ -12,7 +12,9 @@
 # - Prometheus, built at the manifests' image version, runs the rendered
 #   in-cluster prometheus.yml against this API server with the prometheus
 #   ServiceAccount's own token: exactly one `app` target per app pod, labelled
-#   namespace, pod, variant and job, for each overlay, and none for other pods.
+#   namespace, pod, variant and job, for each overlay, and none for other pods;
+# - nix/deploy.sh's Kubernetes half (--existing-cluster: kind skipped) twice,
+#   the second run changing nothing, then --down leaving nothing of ours.
 # Kubernetes cannot run containers here (kwok fakes them), so targets are
 # discovered, never scraped successfully.
 source "$(dirname "$0")/../lib.sh"
@@ -37,6 +39,7 @@ log "Grafana $grafana_version is a release (npm @grafana/data@$grafana_version)"
   die "no Grafana release $grafana_version (k8s/base/grafana.yaml): npm has no @grafana/data@$grafana_version"
 
 ensure_apt jq openssl curl
+python3 -c 'import yaml' 2>/dev/null || ensure_apt python3-yaml
 ensure_kubectl
 ensure_control_plane
 ensure_prometheus_build "$prometheus_version"
@@ -62,7 +65,7 @@ log "control plane ready in $((SECONDS - start)) s"
 # the server's message).
 apply() {
   kubectl apply --server-side --field-manager=stack-check --warnings-as-errors "$@" >"$work/apply.out" 2>&1 ||
-    { cat "$work/apply.out" >&2; die "the API server rejected kubectl apply $*"; }
+    { cat "$work/apply.out" >&2; echo "error: the API server rejected kubectl apply $*" >&2; return 1; }
 }
 
 # Storage as kind has it: a default class, here backed by static volumes.
@@ -181,14 +184,29 @@ prometheus_discovery() {
   prometheus_pid=""
 }
 
+# ours: every object, namespaced or not, carrying the stack's part-of label.
+ours() {
+  local kinds
+  kinds="$(kubectl api-resources --verbs=list -o name | paste -sd, -)"
+  kubectl get "$kinds" --all-namespaces -l app.kubernetes.io/part-of=app-monitoring-stack -o name 2>/dev/null
+}
+
+log "negative control: an object the API server rejects fails apply, named"
+if apply -f - <<<'{"apiVersion":"v1","kind":"Service","metadata":{"name":"broken","namespace":"default"},"spec":{"ports":[{"port":70000}]}}' 2>/dev/null; then
+  die "the API server accepted a Service on port 70000"
+fi
+grep -q 'Service "broken" is invalid' "$work/apply.out" &&
+  grep -q 'spec.ports\[0\].port: Invalid value: 70000' "$work/apply.out" ||
+  { cat "$work/apply.out" >&2; die "the rejection does not name the object and field"; }
+
 log "prometheus-operator CRDs ($crds)"
-apply -f "$crds"
+apply -f "$crds" || exit 1
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 
 for variant in native spin; do
   log "kubectl apply -k k8s/overlays/$variant"
   volumes
-  apply -k "k8s/overlays/$variant"
+  apply -k "k8s/overlays/$variant" || exit 1
   rollout
   [ "$(kubectl get pods -n "$namespace" -l app.kubernetes.io/name=app -o jsonpath='{.items[*].metadata.labels.variant}' | tr ' ' '\n' | sort -u)" = "$variant" ] ||
     die "app pods of another variant than $variant remain"
@@ -197,12 +215,62 @@ for variant in native spin; do
   else
     pod_security_checks
     log "kubectl apply -k k8s/operator"
-    apply -k k8s/operator
+    apply -k k8s/operator || exit 1
     kubectl get -n "$namespace" podmonitor,prometheusrule -o name | sed 's/^/  /' >&2
   fi
   log "Prometheus $prometheus_version: Kubernetes discovery of the $variant pods"
   prometheus_discovery "$variant"
-  kubectl delete namespace "$namespace" --wait --timeout=120s >/dev/null
+  kubectl delete -k "k8s/overlays/$variant" --wait --timeout=120s >/dev/null
+done
+[ -z "$(ours)" ] || die "kubectl delete -k left: $(ours)"
+
+# deploy_twice VARIANT runs nix/deploy.sh's Kubernetes half (namespace,
+# Secret, apply, rollouts; kind skipped by --existing-cluster) twice, the
+# second time changing nothing, then --down, which must leave nothing of ours.
+deploy_twice() {
+  local variant="$1"
+  local dir="$work/deploy-$variant"
+  mkdir -p "$dir"
+  kubectl kustomize "k8s/overlays/$variant" >"$dir/manifests.yaml"
+  local image receiver
+  image="$(sed -n "s|^ *image: \(localhost/app-$variant:.*\)|\1|p" "$dir/manifests.yaml" | sort -u)"
+  receiver="$(sed -n 's|^ *image: \(localhost/stack:.*\)|\1|p' "$dir/manifests.yaml" | sort -u)"
+  python3 nix/manifest_facts.py "$dir/manifests.yaml" "$image" "$receiver" >"$dir/deploy.env"
+  volumes
+  # versions: every rendered object's resourceVersion, which any write bumps.
+  versions() {
+    kubectl get -f "$dir/manifests.yaml" \
+      -o jsonpath='{range .items[*]}{.kind}/{.metadata.name} {.metadata.resourceVersion}{"\n"}{end}'
+  }
+  local run
+  for run in 1 2 down; do
+    local args=(--existing-cluster)
+    [ "$run" = down ] && args+=(--down)
+    [ "$run" = 2 ] && versions >"$dir/before"
+    [ "$run" = down ] && versions >"$dir/after"
+    DEPLOY_VARIANT="$variant" DEPLOY_NAMESPACE="$namespace" DEPLOY_ARCHIVE=/nonexistent \
+      DEPLOY_MANIFESTS="$dir" timeout 200 bash nix/deploy.sh "${args[@]}" >"$dir/run-$run.out" 2>&1 ||
+      {
+        cat "$dir/run-$run.out" >&2
+        kubectl get pods,replicasets,events -n "$namespace" -o wide >&2 || true
+        die "nix/deploy.sh ${args[*]} ($variant, run $run) failed"
+      }
+  done
+  grep -q "Grafana admin Secret .* exists; keeping it" "$dir/run-2.out" ||
+    { cat "$dir/run-2.out" >&2; die "the second deploy did not keep the Grafana Secret"; }
+  # kubectl says "configured" whenever its patch is not empty, even when
+  # the server changes nothing: the resourceVersions tell.
+  diff "$dir/before" "$dir/after" >&2 || die "the second deploy ($variant) changed the objects above"
+  local left
+  left="$(ours)"
+  [ -z "$left" ] && ! kubectl get namespace "$namespace" >/dev/null 2>&1 ||
+    die "nix/deploy.sh --down ($variant) left: ${left:-namespace $namespace}"
+  echo "  $variant: deployed twice (second run changed nothing), --down left nothing" >&2
+}
+
+for variant in native spin; do
+  log "nix/deploy.sh $variant --existing-cluster, twice, then --down"
+  deploy_twice "$variant"
 done
 
 log "amtool $alertmanager_version check-config of the in-cluster alertmanager.yml"

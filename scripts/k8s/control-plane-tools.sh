@@ -102,12 +102,12 @@ go_install() {
   CGO_ENABLED=0 GOBIN="$dir/bin" go install -trimpath -ldflags "-s -w" "$@"
 }
 
-# module_main DIR MODULE VERSION PACKAGE... builds PACKAGEs inside a copy of
+# module_main DIR MODULE VERSION TAGS PACKAGE... builds PACKAGEs inside a copy of
 # MODULE@VERSION's own source, so its go.mod (replace and exclude lines
 # included, which `go install pkg@version` refuses) decides every dependency.
 module_main() {
-  local dir="$1" module="$2" version="$3"
-  shift 3
+  local dir="$1" module="$2" version="$3" tags="$4"
+  shift 4
   local src
   src="$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [ -d "$src" ] || die "go mod download $module@$version gave no source directory"
@@ -124,7 +124,7 @@ module_main() {
     mkdir -p "$dir/src/ui/app/dist"
     echo '<p>web UI not built (stack-tools build from the module source)</p>' >"$dir/src/ui/app/dist/index.html"
   fi
-  (cd "$dir/src" && GOWORK=off CGO_ENABLED=0 go build -trimpath -tags netgo -ldflags "$ldflags" -o "$dir/bin/" "$@")
+  (cd "$dir/src" && GOWORK=off CGO_ENABLED=0 go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$dir/bin/" "$@")
   rm -rf "$dir/src"
 }
 
@@ -143,14 +143,16 @@ case "${1:-}" in
     IFS=. read -r major minor patch <<<"${version#v}"
     [ "$major" = 3 ] || die "Prometheus $version: only v3.X.Y maps to a module version here"
     dir="$cache/prometheus-$version"
+    # Only the Kubernetes discovery is compiled in (Prometheus's own build
+    # tags): the cloud SDKs of the other mechanisms would triple the build.
     build_once "$dir" "$dir/build.log" module_main "$dir" github.com/prometheus/prometheus \
-      "v0.$((300 + minor)).$patch" ./cmd/prometheus ./cmd/promtool
+      "v0.$((300 + minor)).$patch" netgo,remove_all_sd,enable_kubernetes_sd ./cmd/prometheus ./cmd/promtool
     ;;
   alertmanager)
     version="${ALERTMANAGER_VERSION:?the prom/alertmanager image tag, e.g. v0.34.0}"
     dir="$cache/alertmanager-$version"
     build_once "$dir" "$dir/build.log" module_main "$dir" github.com/prometheus/alertmanager \
-      "$version" ./cmd/alertmanager ./cmd/amtool
+      "$version" netgo ./cmd/alertmanager ./cmd/amtool
     ;;
   operator-crds)
     # The CRDs as prometheus-operator ships them in its module; the version

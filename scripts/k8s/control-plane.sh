@@ -94,10 +94,14 @@ EOF
     --audit-policy-file "$work/audit-policy.yaml" --audit-log-path "$CONTROL_PLANE_AUDIT_LOG"
   cp_wait kube-apiserver "$logs/kube-apiserver.log" kubectl get --raw /readyz
 
+  # kwok renews node status every few seconds, but on a loaded machine a
+  # renewal can miss the default 50 s grace, and a NotReady node marks its
+  # pods unready: node health is not under test here.
   cp_run kube-controller-manager "$logs/kube-controller-manager.log" kube-controller-manager \
     --kubeconfig "$KUBECONFIG" --bind-address 127.0.0.1 --secure-port "$kcm_port" --leader-elect=false \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/apiserver.crt" \
-    --use-service-account-credentials=false
+    --use-service-account-credentials=false \
+    --node-monitor-grace-period 10m
   cp_run kube-scheduler "$logs/kube-scheduler.log" kube-scheduler \
     --kubeconfig "$KUBECONFIG" --bind-address 127.0.0.1 --secure-port "$sched_port" --leader-elect=false
   cp_run kwok "$logs/kwok.log" kwok --kubeconfig "$KUBECONFIG" --manage-all-nodes=true \

@@ -18,7 +18,7 @@ let
       "/k8s"
       "/dashboards"
       "/monitoring"
-      "/stack/tests/promtool"
+      "/stack-render/tests/promtool"
     ];
   };
 
@@ -54,11 +54,11 @@ in
   promtool-rules =
     pkgs.runCommand "check-promtool-rules" { nativeBuildInputs = [ promtool ]; }
       ''
-        mkdir -p stack/tests
-        cp -r ${committed}/stack/tests/promtool stack/tests/
+        mkdir -p stack-render/tests
+        cp -r ${committed}/stack-render/tests/promtool stack-render/tests/
         cp -r ${rendered}/monitoring monitoring
         promtool check rules monitoring/prometheus/rules/*.yml
-        promtool test rules stack/tests/promtool/*.test.yml
+        promtool test rules stack-render/tests/promtool/*.test.yml
         touch $out
       '';
 

@@ -41,7 +41,7 @@ let
 
   images = import ./images.nix {
     inherit pkgs config;
-    inherit (rust) app-native app-spin stack;
+    inherit (rust) app-native app-spin alert-receiver;
     spinManifest = root + "/app-spin/spin.toml";
   };
 
@@ -63,9 +63,9 @@ let
 in
 {
   packages = {
-    inherit (rust) app-native app-spin stack;
+    inherit (rust) app-native app-spin stack alert-receiver;
     inherit (images) image-native image-spin image-receiver;
-    inherit (manifests) manifests-native manifests-spin;
+    inherit (manifests) manifests-native manifests-spin manifests-spinkube;
     default = manifests.manifests-native;
   };
 

@@ -4,7 +4,7 @@
 { config
 , spinManifest
 , nativeEntrypoint
-, stackEntrypoint
+, receiverEntrypoint
 ,
 }:
 let
@@ -42,13 +42,12 @@ in
     Labels = appLabels "spin";
   };
 
-  # The `stack` binary; the cluster runs it as `stack receive`, the webhook
-  # receiver Alertmanager notifies (its Deployment passes the arguments).
+  # The `alert-receiver` binary, the webhook receiver Alertmanager notifies
+  # (its Deployment passes the arguments).
   receiver = {
-    Entrypoint = [ stackEntrypoint ];
-    Cmd = [ "receive" ];
+    Entrypoint = [ receiverEntrypoint ];
     User = "${nonRoot}:${nonRoot}";
-    Labels = labels "stack" "Alertmanager webhook receiver logging each notification as a JSON line";
+    Labels = labels "alert-receiver" "Alertmanager webhook receiver logging each notification as a JSON line";
   };
 
   # The repository's manifest with the one component's `source` at the image

@@ -6,7 +6,7 @@
 , config
 , app-native
 , app-spin
-, stack
+, alert-receiver
 , spinManifest
 ,
 }:
@@ -14,7 +14,7 @@ let
   parts = import ./image-configs.nix {
     inherit config spinManifest;
     nativeEntrypoint = pkgs.lib.getExe app-native;
-    stackEntrypoint = pkgs.lib.getExe stack;
+    receiverEntrypoint = pkgs.lib.getExe alert-receiver;
   };
 
   spinToml = (pkgs.formats.toml { }).generate "spin.toml" parts.spinManifest;
@@ -49,5 +49,5 @@ in
   };
 
   # As the native image: the binary's closure and nothing else.
-  image-receiver = image "receiver" { contents = [ stack ]; };
+  image-receiver = image "receiver" { contents = [ alert-receiver ]; };
 }

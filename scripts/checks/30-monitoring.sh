@@ -6,7 +6,7 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
-ensure_apt prometheus prometheus-alertmanager curl
+require_command promtool amtool prometheus curl node npx
 
 work="$(mktemp -d)"
 prometheus_pid=""
@@ -28,13 +28,13 @@ promtool check rules "$rules"
 promtool check config monitoring/prometheus/prometheus.local.yml
 
 log "promtool test rules (hand-written tests against the rendered rules)"
-promtool test rules stack/tests/promtool/*.test.yml
+promtool test rules stack-render/tests/promtool/*.test.yml
 
 # The unit tests must be able to fail: each mutation of the rendered rules
 # breaks an alert, and the suite has to notice it.
 log "promtool tests catch broken rules"
-mkdir -p "$work/mutant/stack/tests/promtool" "$work/mutant/monitoring/prometheus/rules"
-cp stack/tests/promtool/*.test.yml "$work/mutant/stack/tests/promtool/"
+mkdir -p "$work/mutant/stack-render/tests/promtool" "$work/mutant/monitoring/prometheus/rules"
+cp stack-render/tests/promtool/*.test.yml "$work/mutant/stack-render/tests/promtool/"
 mutations=(
   's/ratio_rate5m > 0.05/ratio_rate5m > 0.5/'                    # HighErrorRate threshold
   's/>= 0.1$/>= 0/'                                               # traffic guard gone
@@ -49,7 +49,7 @@ mutations=(
 for mutation in "${mutations[@]}"; do
   sed "$mutation" "$rules" >"$work/mutant/$rules"
   cmp -s "$rules" "$work/mutant/$rules" && die "mutation '$mutation' changed nothing: update it"
-  if promtool test rules "$work"/mutant/stack/tests/promtool/*.test.yml >/dev/null 2>&1; then
+  if promtool test rules "$work"/mutant/stack-render/tests/promtool/*.test.yml >/dev/null 2>&1; then
     die "promtool tests still pass with the rules mutated by '$mutation'"
   fi
 done
@@ -126,8 +126,8 @@ kill "$prometheus_pid" && wait "$prometheus_pid" 2>/dev/null || true
 prometheus_pid=""
 
 log "Grafana dashboard against @grafana/schema (tsc --strict)"
-types=stack/tests/dashboard-types
-ensure_npm_ci "$types"
+types=stack-render/tests/dashboard-types
+require_npm_ci "$types"
 rm -rf "$types/generated"
 node "$types/generate.mjs" dashboards/*.json
 (cd "$types" && npx --no-install tsc -p tsconfig.json)

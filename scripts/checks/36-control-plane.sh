@@ -24,10 +24,8 @@ cd "$REPO_ROOT"
 [ -f k8s/base/kustomization.yaml ] || die "k8s/ is not rendered: run cargo run -p stack -- render"
 namespace="$(sed -n 's/^  name: //p' k8s/base/namespace.yaml)"
 # The image tags the manifests pin are the versions tested.
-image_tag() { sed -n "s|^ *image: docker.io/prom/$1:||p" "k8s/base/$1.yaml"; }
-prometheus_version="$(image_tag prometheus)"
-alertmanager_version="$(image_tag alertmanager)"
-
+prometheus_version="$(pinned_image_tag prometheus)"
+alertmanager_version="$(pinned_image_tag alertmanager)"
 grafana_version="$(sed -n 's|^ *image: docker.io/grafana/grafana:||p' k8s/base/grafana.yaml)"
 
 # Pinned images are releases: Prometheus and Alertmanager are built below
@@ -38,12 +36,10 @@ log "Grafana $grafana_version is a release (npm @grafana/data@$grafana_version)"
 [ "$(npm view "@grafana/data@$grafana_version" version 2>/dev/null)" = "$grafana_version" ] ||
   die "no Grafana release $grafana_version (k8s/base/grafana.yaml): npm has no @grafana/data@$grafana_version"
 
-ensure_apt jq openssl curl
-python3 -c 'import yaml' 2>/dev/null || ensure_apt python3-yaml
-ensure_kubectl
-ensure_control_plane
-ensure_prometheus_build "$prometheus_version"
-ensure_alertmanager_build "$alertmanager_version"
+require_command jq openssl curl npm
+python3 -c 'import yaml' 2>/dev/null || die "python3 yaml is missing: run scripts/setup.sh"
+find_kubectl
+find_control_plane_tools
 crds="$(scripts/k8s/control-plane-tools.sh operator-crds)"
 
 work="$(mktemp -d)"

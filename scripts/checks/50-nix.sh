@@ -6,7 +6,7 @@
 #   - what nix/config.nix reads from stack.toml agrees with what `stack
 #     render` makes of it, and a missing key is an error naming the key;
 #   - the image configurations (non-root, app port; the receiver image runs
-#     `stack receive`) and the Spin manifest the image carries agree with
+#     the alert-receiver binary) and the Spin manifest the image carries agree with
 #     stack.toml, app-spin/spin.toml and the overlay;
 #   - the pinned Rust toolchain is new enough for every locked crate;
 #   - flake.lock pins every input by rev and narHash, matching flake.nix.
@@ -14,10 +14,8 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT" || exit 1
 
-ensure_apt nix-bin shellcheck
-python3 -c 'import yaml' 2>/dev/null || ensure_apt python3-yaml
-ensure_cargo_tool deadnix@1.3.1 deadnix
-ensure_cargo_tool nixpkgs-fmt@1.3.0 nixpkgs-fmt
+require_command nix-instantiate shellcheck deadnix nixpkgs-fmt
+python3 -c 'import yaml' 2>/dev/null || die "python3-yaml is missing: run scripts/setup.sh"
 export NIX_CONFIG=$'experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters ='
 
 work="$(mktemp -d)"
@@ -77,7 +75,7 @@ diff -r "$work/plain" "$work/as-nix" >/dev/null ||
   --image-receiver "${receiver_ref%:*}:nix-check-sentinel" >/dev/null
 ! diff -r "$work/sentinel-receiver" "$work/plain" >/dev/null || die "a different receiver image reference changed nothing"
 
-ensure_kubectl
+find_kubectl
 for variant in native spin; do
   "${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/$variant" >"$work/$variant.yaml"
 done
@@ -139,7 +137,7 @@ EOF
 log "image configurations and the Spin manifest of the image"
 nix-instantiate --eval --strict --json --expr "import ./nix/image-configs.nix {
   config = import ./nix/config.nix { }; spinManifest = ./app-spin/spin.toml; nativeEntrypoint = \"/entry\";
-  stackEntrypoint = \"/stack-entry\"; }" \
+  receiverEntrypoint = \"/receiver-entry\"; }" \
   >"$work/images.json"
 python3 - "$work/images.json" "$work/config.json" app-spin/spin.toml "$work/spin.yaml" nix/deploy.sh <<'EOF'
 import json
@@ -167,8 +165,8 @@ if list(native.get("ExposedPorts", {})) != [f"{port}/tcp"]:
 receiver = images["receiver"]
 if receiver.get("User", "0").split(":")[0] in ("", "0", "root"):
     failures.append(f"receiver image runs as {receiver.get('User')!r}")
-if receiver.get("Entrypoint") != ["/stack-entry"] or receiver.get("Cmd") != ["receive"]:
-    failures.append(f"receiver image runs {receiver.get('Entrypoint')} {receiver.get('Cmd')}, not `stack receive`")
+if receiver.get("Entrypoint") != ["/receiver-entry"] or "Cmd" in receiver:
+    failures.append(f"receiver image runs {receiver.get('Entrypoint')} {receiver.get('Cmd')}, not the alert-receiver binary")
 if 'kind load image-archive "${DEPLOY_RECEIVER_ARCHIVE' not in deploy_script:
     failures.append("nix/deploy.sh does not load the receiver image archive")
 
@@ -215,8 +213,13 @@ done
 for needed in image-spin.drv manifests-spin.drv containerd-shim-spin.drv; do
   requisites deploy-spin | grep -qx "$needed" || die "deploy-spin does not require $needed"
 done
+for needed in image-spin.drv manifests-spinkube.drv containerd-shim-spin.drv; do
+  requisites deploy-spinkube | grep -qx "$needed" || die "deploy-spinkube does not require $needed"
+done
+requisites deploy-spinkube | grep -qx manifests-spin.drv && die "deploy-spinkube requires the spin overlay's manifests"
+requisites deploy-spin | grep -qx manifests-spinkube.drv && die "deploy-spin requires the spinkube overlay's manifests"
 requisites deploy-native | grep -qx image-native.drv || die "deploy-native does not require image-native"
-echo "  deploy-native and the deploy dispatcher reference no Spin path; deploy-spin has its image, manifests and shim" >&2
+echo "  deploy-native and the deploy dispatcher reference no Spin path; deploy-spin and deploy-spinkube have their image, own manifests and shim" >&2
 
 # --- nix/deploy.sh against stand-ins for kind, docker and kubectl ---
 # No container engine runs here, so these record their arguments and answer
@@ -244,6 +247,8 @@ echo "kubectl $*" >>"$STUB_LOG"
 args=" $* "
 case "$args" in
   *" get secret "*) exit 1 ;;
+  *" get crd "*) [ -z "${STUB_NO_CRD:-}" ]; exit ;;
+  *" get spinapps "*) printf app ;;
   *" create namespace "*) printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app-monitoring\n' ;;
   *" apply -f - "*) cat >/dev/null ;;
   *" apply -f "*) cp "${*: -1}" "$STUB_APPLIED" ;;
@@ -298,6 +303,19 @@ print("  kind config: spin runtime with SystemdCgroup; RuntimeClass applied befo
 PY
 run_deploy native spin && die "the native deploy program accepted the spin variant"
 grep -q 'this program deploys native' "$stubs/out" || die "unexpected error: $(cat "$stubs/out")"
+# spinkube: the shim on the nodes, spin-operator's CRDs required before
+# anything is applied, then the SpinApp's Deployment awaited.
+"${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/spinkube" >"$stubs/manifests/manifests.yaml"
+echo app-monitoring >"$stubs/clusters"
+STUB_NO_CRD=1 run_deploy spinkube spinkube && die "deploy spinkube ran without spin-operator's CRDs"
+grep -q 'no CRD spinapps.core.spinkube.dev: install spin-operator' "$stubs/out" ||
+  die "unexpected error: $(tail -n 3 "$stubs/out")"
+grep -q '^kubectl .* apply -f ' "$stubs/log" && die "deploy spinkube applied manifests without spin-operator"
+run_deploy spinkube spinkube || die "deploy spinkube failed: $(tail -n 5 "$stubs/out")"
+grep -q '^docker cp .*containerd-shim-spin-v2' "$stubs/log" || die "deploy spinkube did not install the shim"
+grep -q '^kubectl .* get deployment app$' "$stubs/log" || die "deploy spinkube did not wait for the SpinApp's Deployment"
+grep -q '^kind: SpinApp$' "$stubs/applied.yaml" || die "deploy spinkube did not apply the SpinApp"
+echo "  deploy spinkube: refuses without spin-operator's CRDs, else installs the shim, applies the SpinApp, waits for its Deployment" >&2
 
 # A key Nix needs but stack.toml lacks must fail evaluation, naming the key.
 mkdir -p "$work/missing/nix"

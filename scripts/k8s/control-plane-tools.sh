@@ -17,7 +17,8 @@
 #               its own module so upstream's go.mod decides the dependencies.
 #
 # Versions come from the environment (defaults below). Built binaries live in
-# $STACK_TOOLS_CACHE/<name>-<version>/bin; a complete directory is reused.
+# $STACK_TOOLS_CACHE/<name>-<version>/bin; a complete directory is reused, and
+# with STACK_TOOLS_BUILD=no a missing one is an error instead of a build.
 source "$(dirname "$0")/../lib.sh"
 
 KUBERNETES_VERSION="${KUBERNETES_VERSION:-v1.32.2}"
@@ -30,6 +31,7 @@ build_once() {
   local dir="$1" log="$2"
   shift 2
   [ -f "$dir/bin/.complete" ] && return 0
+  [ "${STACK_TOOLS_BUILD:-yes}" = yes ] || die "$(basename "$dir") is not built: run scripts/setup.sh"
   mkdir -p "$dir/bin"
   log "building $(basename "$dir") (log: $log)"
   local start=$SECONDS

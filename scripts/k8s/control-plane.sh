@@ -1,8 +1,8 @@
 # A throwaway Kubernetes control plane on loopback: etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler and kwok (fake nodes and kubelets,
 # so scheduled pods turn Running and Ready without containers). Source it
-# after lib.sh with the binaries on PATH (lib.sh's ensure_control_plane) and
-# KUBECTL set (ensure_kubectl); control_plane_start WORK_DIR; control_plane_stop.
+# after lib.sh with the binaries on PATH (lib.sh's find_control_plane_tools) and
+# KUBECTL set (find_kubectl); control_plane_start WORK_DIR; control_plane_stop.
 #
 # Authentication: one static admin token (system:masters) for the tools; the
 # API server signs ServiceAccount tokens, so `kubectl create token` gives a
@@ -40,7 +40,7 @@ cp_wait() {
   done
 }
 
-# kubectl is the one ensure_kubectl chose (`command` skips this function).
+# kubectl is the one find_kubectl chose (`command` skips this function).
 kubectl() { command "${KUBECTL[@]}" "$@"; }
 
 control_plane_start() {

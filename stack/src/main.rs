@@ -1,14 +1,14 @@
 //! `stack`: renders the monitoring stack and Kubernetes manifests from one
-//! configuration (and, in `stack/src/local/`, runs the local stack).
+//! configuration (stack-render), and runs the local stack (stack-local).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use stack::config::{Config, Image};
-use stack::render::{self, REFRESH_COMMAND};
-use stack::repo;
+use stack_config::config::{Config, Image};
+use stack_config::repo;
+use stack_render::REFRESH_COMMAND;
 
 #[derive(Parser, Debug)]
 #[command(name = "stack", version, about)]
@@ -23,12 +23,9 @@ enum Command {
     Render(RenderArgs),
     /// Run the local stack (app instances, Prometheus, Alertmanager, webhook
     /// receiver, traffic) in the foreground; Ctrl-C stops it.
-    Up(stack::local::UpArgs),
+    Up(stack_local::UpArgs),
     /// Switch the running local stack's traffic: normal, errors or slow.
-    Load(stack::local::LoadArgs),
-    /// Run the Alertmanager webhook receiver alone (as the cluster does):
-    /// one JSON line per notification on stdout.
-    Receive(stack::local::ReceiveArgs),
+    Load(stack_local::LoadArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -45,7 +42,7 @@ struct RenderArgs {
     /// Edge (Spin) image reference (REPOSITORY:TAG), overriding the configuration.
     #[arg(long, value_name = "REF")]
     image_spin: Option<String>,
-    /// Image reference (REPOSITORY:TAG) of the `stack` binary the in-cluster
+    /// Image reference (REPOSITORY:TAG) of the `alert-receiver` binary the in-cluster
     /// webhook receiver runs, overriding the configuration.
     #[arg(long, value_name = "REF")]
     image_receiver: Option<String>,
@@ -68,7 +65,7 @@ fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
         config.images.receiver =
             Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-receiver: {e}"))?;
     }
-    let tree = render::render(&config)?;
+    let tree = stack_render::render(&config)?;
     // Defaults are relative to the repository, wherever `cargo run` is invoked.
     let out = if args.out.as_os_str() == "." {
         repo::root().unwrap_or_else(|| args.out.clone())
@@ -101,9 +98,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render_command(args),
-        Command::Up(args) => stack::local::up(args),
-        Command::Load(args) => stack::local::load(args),
-        Command::Receive(args) => stack::local::receive(args),
+        Command::Up(args) => stack_local::up(args),
+        Command::Load(args) => stack_local::load(args),
     };
     match result {
         Ok(code) => code,

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use stack::config::Config;
-use stack::render::{REFRESH_COMMAND, render};
+use stack_config::Config;
+use stack_render::{REFRESH_COMMAND, render};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -212,7 +212,7 @@ fn every_alert_links_to_a_runbook_section_that_exists() {
         .map(|heading| heading.trim().to_lowercase())
         .collect();
     let config = Config::default();
-    let rules = stack::rules::RuleSet::new(&config);
+    let rules = stack_render::monitoring::rules::RuleSet::new(&config);
     for alert in rules.alerts() {
         assert!(
             anchors.contains(&alert.runbook_anchor),

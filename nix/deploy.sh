@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# nix run .#deploy -- [native|spin|spinkube] [--down]
+# nix run .#deploy -- [native|spin|spinkube] [--existing-cluster] [--down]
 #
 # Deploys one variant, as built by this flake, to a local kind cluster:
 # creates or reuses the cluster (every node can run Spin: containerd-shim-spin
 # plus the `spin` runtime handler), loads the image archives (the variant's,
 # and the webhook receiver's when the manifests deploy it), applies the
 # rendered manifests, creates the Grafana admin Secret once, waits for the
-# rollouts and prints where everything is. Safe to run again.
+# rollouts and prints where everything is. Safe to run again. With
+# --existing-cluster it skips kind altogether (no cluster created, no image
+# loaded) and deploys to the current kubectl context.
 #
 # Each variant has its own Nix wrapper (nix/apps.nix: deploy-native,
 # deploy-spin, deploy-spinkube), which provides the tools on PATH and these inputs:
@@ -24,12 +26,17 @@ step() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
 usage() {
   cat <<'EOF'
-usage: nix run .#deploy -- [native|spin|spinkube] [--down]
+usage: nix run .#deploy -- [native|spin|spinkube] [--existing-cluster] [--down]
 
   native   the hyper/tokio binary (default)
   spin     the Spin component, run by containerd-shim-spin
   spinkube the Spin component as a SpinApp; the cluster must already run
            spin-operator (its CRDs, cert-manager): see docs/kubernetes.md
+  --existing-cluster
+           use the current kubectl context instead of a kind cluster:
+           nothing is created or loaded there, so its nodes must already
+           have (or be able to pull) the images, and for spin run
+           containerd-shim-spin with a `spin` runtime handler
   --down   delete what that variant's manifests created, the namespace
            with them (the cluster stays; `kind delete cluster --name
            <name>` removes it)
@@ -39,12 +46,14 @@ EOF
 : "${DEPLOY_VARIANT:?set by the Nix wrapper; run this through nix run .#deploy}"
 variant="$DEPLOY_VARIANT"
 down=false
+existing=false
 for arg in "$@"; do
   case "$arg" in
     native | spin | spinkube)
       [ "$arg" = "$variant" ] || die "this program deploys $variant; run nix run .#deploy -- $arg"
       ;;
     --down) down=true ;;
+    --existing-cluster) existing=true ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $arg" ;;
   esac
@@ -56,8 +65,13 @@ manifests="${DEPLOY_MANIFESTS:?set by the Nix wrapper}"
 namespace="$DEPLOY_NAMESPACE"
 cluster="${KIND_CLUSTER_NAME:-app-monitoring}"
 provider="${KIND_EXPERIMENTAL_PROVIDER:-docker}"
-context="kind-$cluster"
-# Every kubectl call names the context: the user's current one is never used.
+# Every kubectl call names the context: the user's current one is used only
+# when asked for (--existing-cluster), and read once.
+if $existing; then
+  context="$(kubectl config current-context)" || die "--existing-cluster: kubectl has no current context"
+else
+  context="kind-$cluster"
+fi
 kube() { kubectl --context "$context" "$@"; }
 
 # deploy.env is written at build time from the rendered manifests themselves.
@@ -71,6 +85,10 @@ RECEIVER_IMAGE_REFERENCE="${RECEIVER_IMAGE_REFERENCE-}"
 
 check_tools() {
   local tool
+  if $existing; then
+    command -v kubectl >/dev/null 2>&1 || die "kubectl is not on PATH"
+    return
+  fi
   for tool in kind kubectl "$provider"; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is not on PATH"
   done
@@ -180,7 +198,11 @@ wait_for_rollouts() {
 
 print_urls() {
   local service port
-  printf '\nGrafana:     http://127.0.0.1:%s\n' "$GRAFANA_NODE_PORT"
+  if $existing; then
+    printf '\nGrafana:     NodePort %s on the nodes of %s\n' "$GRAFANA_NODE_PORT" "$context"
+  else
+    printf '\nGrafana:     http://127.0.0.1:%s\n' "$GRAFANA_NODE_PORT"
+  fi
   printf 'Port-forward the others, e.g.:\n'
   while read -r service port; do
     [ -n "$service" ] || continue
@@ -193,29 +215,35 @@ print_urls() {
 check_tools
 
 if $down; then
-  cluster_exists || { step "no kind cluster $cluster: nothing to remove"; exit 0; }
-  step "deleting the $variant resources from $cluster"
+  $existing || cluster_exists || { step "no kind cluster $cluster: nothing to remove"; exit 0; }
+  step "deleting the $variant resources from $context"
   kube delete -f "$manifests/manifests.yaml" --ignore-not-found --wait=true
   exit 0
 fi
 
-if cluster_exists; then
-  step "reusing kind cluster $cluster"
+if $existing; then
+  step "using the existing cluster of context $context (nothing created or loaded)"
 else
-  create_cluster
+  if cluster_exists; then
+    step "reusing kind cluster $cluster"
+  else
+    create_cluster
+  fi
+  case "$variant" in spin | spinkube) ensure_spin_shim ;; esac
+
+  step "loading $IMAGE_REFERENCE into $cluster"
+  kind load image-archive "$archive" --name "$cluster"
+  if [ -n "$RECEIVER_IMAGE_REFERENCE" ]; then
+    step "loading $RECEIVER_IMAGE_REFERENCE (the webhook receiver) into $cluster"
+    kind load image-archive "${DEPLOY_RECEIVER_ARCHIVE:?set by the Nix wrapper}" --name "$cluster"
+  fi
 fi
-case "$variant" in spin | spinkube) ensure_spin_shim ;; esac
 [ "$variant" = spinkube ] && require_spin_operator
 
-step "loading $IMAGE_REFERENCE into $cluster"
-kind load image-archive "$archive" --name "$cluster"
-if [ -n "$RECEIVER_IMAGE_REFERENCE" ]; then
-  step "loading $RECEIVER_IMAGE_REFERENCE (the webhook receiver) into $cluster"
-  kind load image-archive "${DEPLOY_RECEIVER_ARCHIVE:?set by the Nix wrapper}" --name "$cluster"
-fi
-
 step "applying the $variant manifests"
-kube create namespace "$namespace" --dry-run=client -o yaml | kube apply -f - >/dev/null
+# Created bare only when missing: applying a bare Namespace over the rendered
+# one would strip its Pod Security labels until the apply below restores them.
+kube get namespace "$namespace" >/dev/null 2>&1 || kube create namespace "$namespace" >/dev/null
 ensure_grafana_secret
 kube apply -f "$manifests/manifests.yaml"
 if [ "$variant" = spinkube ]; then

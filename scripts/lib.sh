@@ -196,3 +196,30 @@ ensure_pinned_cargo_tool() {
   fi
   printf '%s\n' "$root/bin/$command"
 }
+
+# The control-plane check's Go-built tools (scripts/k8s/control-plane-tools.sh
+# builds each once per version into ~/.cache/stack-tools): etcd,
+# kube-apiserver, kube-controller-manager, kube-scheduler, kwok, and
+# Prometheus/promtool and Alertmanager/amtool at the tags the rendered
+# manifests' images pin. ensure_control_plane_tools builds what is missing
+# (scripts/setup.sh); find_control_plane_tools puts them on PATH, building
+# nothing. STACK_CONTROL_PLANE_ASSETS=DIR (holding the first five, like
+# envtest's KUBEBUILDER_ASSETS) replaces the Kubernetes and kwok builds.
+pinned_image_tag() { sed -n "s|^ *image: docker.io/prom/$1:||p" "$REPO_ROOT/k8s/base/$1.yaml"; }
+_control_plane_tools() {
+  local tools="$REPO_ROOT/scripts/k8s/control-plane-tools.sh" dirs=()
+  if [ -z "${STACK_CONTROL_PLANE_ASSETS:-}" ]; then
+    dirs+=("$("$tools" kubernetes)" "$("$tools" kwok)")
+  else
+    dirs+=("$STACK_CONTROL_PLANE_ASSETS")
+  fi
+  dirs+=("$(PROMETHEUS_VERSION="$(pinned_image_tag prometheus)" "$tools" prometheus)")
+  dirs+=("$(ALERTMANAGER_VERSION="$(pinned_image_tag alertmanager)" "$tools" alertmanager)")
+  PATH="$(IFS=:; echo "${dirs[*]}"):$PATH"
+}
+ensure_control_plane_tools() {
+  command -v go >/dev/null 2>&1 || die "the control plane is built with Go (1.23 or newer): install it"
+  _control_plane_tools
+  "$REPO_ROOT/scripts/k8s/control-plane-tools.sh" operator-crds >/dev/null
+}
+find_control_plane_tools() { STACK_TOOLS_BUILD=no _control_plane_tools; }

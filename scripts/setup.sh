@@ -33,4 +33,9 @@ ensure_kubectl
 ensure_crd_tools
 ensure_venv bench/.venv bench/flask_peer/requirements.txt
 
+log "setup: control plane, Prometheus and Alertmanager from the Go module proxy (36-control-plane)"
+# jq, openssl: 36-control-plane.
+ensure_apt jq openssl
+ensure_control_plane_tools
+
 log "setup: done"

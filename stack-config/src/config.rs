@@ -214,7 +214,8 @@ pub struct Grafana {
     pub node_port: u16,
     /// Name of the Secret (never committed) holding `admin-user` and `admin-password`.
     pub admin_secret: String,
-    /// Fixed uid of the Prometheus datasource every panel refers to.
+    /// Fixed uid of the provisioned Prometheus datasource, which the
+    /// dashboard's `datasource` variable selects by default.
     pub datasource_uid: String,
     pub dashboard_uid: String,
 }

@@ -14,7 +14,8 @@
   };
 
   outputs =
-    { nixpkgs
+    { self
+    , nixpkgs
     , crane
     , rust-overlay
     , ...
@@ -23,7 +24,7 @@
       systems = [ "x86_64-linux" "aarch64-linux" ];
       perSystem = nixpkgs.lib.genAttrs systems (system:
         import ./nix {
-          inherit nixpkgs crane rust-overlay system;
+          inherit self nixpkgs crane rust-overlay system;
         });
       output = name: builtins.mapAttrs (_: outputs: outputs.${name}) perSystem;
     in

@@ -1,6 +1,7 @@
 # `nix run .#deploy` and `nix run .#up`: the real scripts beside this file,
 # wrapped with exactly the tools they call and the store paths they use.
 { pkgs
+, flake
 , python
 , promtool
 , config
@@ -13,25 +14,60 @@
 let
   inherit (pkgs) lib;
 
+  # One deploy program per variant, each referencing only its own image,
+  # manifests and (for Spin) the shim: a native deploy builds and fetches
+  # nothing of the Spin chain.
+  deployVariant =
+    variant:
+    { image, manifests, extraEnv ? "" }:
+    pkgs.writeShellApplication {
+      name = "deploy-${variant}";
+      # kind drives the user's own container engine (docker or podman), so
+      # that one comes from the host, not from here.
+      runtimeInputs = [
+        pkgs.kind
+        pkgs.kubectl
+        pkgs.coreutils
+        pkgs.gnugrep
+      ];
+      text = ''
+        export DEPLOY_VARIANT=${variant}
+        export DEPLOY_NAMESPACE=${lib.escapeShellArg config.namespace}
+        export DEPLOY_ARCHIVE=${image}
+        export DEPLOY_MANIFESTS=${manifests}
+        export DEPLOY_RECEIVER_ARCHIVE=${images.image-receiver}
+        ${extraEnv}
+        exec ${lib.getExe pkgs.bash} ${./deploy.sh} "$@"
+      '';
+    };
+
+  deploy-native = deployVariant "native" {
+    image = images.image-native;
+    manifests = manifests.manifests-native;
+  };
+
+  deploy-spin = deployVariant "spin" {
+    image = images.image-spin;
+    manifests = manifests.manifests-spin;
+    extraEnv = "export DEPLOY_SPIN_SHIM=${spin-shim}/bin/containerd-shim-spin-v2";
+  };
+
+  # `nix run .#deploy -- native|spin`: picks the variant, then runs that
+  # variant's own program from this flake, so only its closure is built.
   deploy = pkgs.writeShellApplication {
     name = "deploy";
-    # kind drives the user's own container engine (docker or podman), so
-    # that one comes from the host, not from here.
-    runtimeInputs = [
-      pkgs.kind
-      pkgs.kubectl
-      pkgs.coreutils
-      pkgs.gnugrep
-    ];
     text = ''
-      export DEPLOY_NAMESPACE=${lib.escapeShellArg config.namespace}
-      export DEPLOY_NATIVE_ARCHIVE=${images.image-native}
-      export DEPLOY_NATIVE_MANIFESTS=${manifests.manifests-native}
-      export DEPLOY_SPIN_ARCHIVE=${images.image-spin}
-      export DEPLOY_SPIN_MANIFESTS=${manifests.manifests-spin}
-      export DEPLOY_RECEIVER_ARCHIVE=${images.image-receiver}
-      export DEPLOY_SPIN_SHIM=${lib.optionalString (spin-shim != null) "${spin-shim}/bin/containerd-shim-spin-v2"}
-      exec ${lib.getExe pkgs.bash} ${./deploy.sh} "$@"
+      variant=native
+      for arg in "$@"; do
+        case "$arg" in
+          native | spin) variant="$arg" ;;
+        esac
+      done
+      command -v nix >/dev/null 2>&1 || {
+        echo "deploy: error: nix is not on PATH; run nix run .#deploy-$variant instead" >&2
+        exit 1
+      }
+      exec nix run ${lib.escapeShellArg "${flake}#deploy-"}"$variant" -- "$@"
     '';
   };
 
@@ -64,6 +100,8 @@ let
 in
 {
   deploy = app deploy;
+  deploy-native = app deploy-native;
+  deploy-spin = app deploy-spin;
   up = app up;
   default = app up;
 }

@@ -1,6 +1,7 @@
 # Everything the flake exposes for one system; flake.nix only maps it over
 # the supported systems.
-{ nixpkgs
+{ self
+, nixpkgs
 , crane
 , rust-overlay
 , system
@@ -69,6 +70,7 @@ in
   };
 
   apps = import ./apps.nix {
+    flake = self;
     inherit
       pkgs
       python

@@ -8,12 +8,13 @@
 # rendered manifests, creates the Grafana admin Secret once, waits for the
 # rollouts and prints where everything is. Safe to run again.
 #
-# The Nix wrapper (nix/apps.nix) provides the tools on PATH and these inputs:
+# Each variant has its own Nix wrapper (nix/apps.nix: deploy-native,
+# deploy-spin), which provides the tools on PATH and these inputs:
+#   DEPLOY_VARIANT                   the variant this program deploys
 #   DEPLOY_NAMESPACE                 namespace the manifests use
-#   DEPLOY_NATIVE_ARCHIVE/_MANIFESTS image archive and rendered manifests dir
-#   DEPLOY_SPIN_ARCHIVE/_MANIFESTS   the same for the Spin variant
+#   DEPLOY_ARCHIVE, DEPLOY_MANIFESTS its image archive and rendered manifests dir
 #   DEPLOY_RECEIVER_ARCHIVE          image archive of `stack receive`
-#   DEPLOY_SPIN_SHIM                 containerd-shim-spin-v2 binary
+#   DEPLOY_SPIN_SHIM                 containerd-shim-spin-v2 binary (spin only)
 # and honours KIND_CLUSTER_NAME (default app-monitoring) and
 # KIND_EXPERIMENTAL_PROVIDER (docker or podman, as kind itself does).
 set -euo pipefail
@@ -33,11 +34,14 @@ usage: nix run .#deploy -- [native|spin] [--down]
 EOF
 }
 
-variant=native
+: "${DEPLOY_VARIANT:?set by the Nix wrapper; run this through nix run .#deploy}"
+variant="$DEPLOY_VARIANT"
 down=false
 for arg in "$@"; do
   case "$arg" in
-    native | spin) variant="$arg" ;;
+    native | spin)
+      [ "$arg" = "$variant" ] || die "this program deploys $variant; run nix run .#deploy -- $arg"
+      ;;
     --down) down=true ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $arg" ;;
@@ -45,16 +49,8 @@ for arg in "$@"; do
 done
 
 : "${DEPLOY_NAMESPACE:?set by the Nix wrapper; run this through nix run .#deploy}"
-case "$variant" in
-  native)
-    archive="${DEPLOY_NATIVE_ARCHIVE:?}"
-    manifests="${DEPLOY_NATIVE_MANIFESTS:?}"
-    ;;
-  spin)
-    archive="${DEPLOY_SPIN_ARCHIVE:?}"
-    manifests="${DEPLOY_SPIN_MANIFESTS:?}"
-    ;;
-esac
+archive="${DEPLOY_ARCHIVE:?set by the Nix wrapper}"
+manifests="${DEPLOY_MANIFESTS:?set by the Nix wrapper}"
 namespace="$DEPLOY_NAMESPACE"
 cluster="${KIND_CLUSTER_NAME:-app-monitoring}"
 provider="${KIND_EXPERIMENTAL_PROVIDER:-docker}"
@@ -80,14 +76,22 @@ check_tools() {
     die "$provider is installed but not answering (is its daemon running, may this user use it?)"
 }
 
-cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$cluster"; }
+# The list is read whole before matching: `grep -q` in a pipe under
+# pipefail can close it early, kill kind with SIGPIPE and report "absent".
+cluster_exists() {
+  local clusters
+  clusters="$(kind get clusters 2>/dev/null)" || return 1
+  grep -qx -- "$cluster" <<<"$clusters"
+}
 
 create_cluster() {
   local config
   config="$(mktemp)"
   # The NodePort is published on loopback only; the containerd patch adds the
   # `spin` handler that the RuntimeClass of the Spin overlay names (the shim
-  # binary itself is copied in by ensure_spin_shim).
+  # binary itself is copied in by ensure_spin_shim). runwasi shims default to
+  # cgroupfs, while kind's kubelet uses the systemd cgroup driver: the
+  # option makes them agree, as containerd-shim-spin's own README sets it.
   cat >"$config" <<EOF
 kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
@@ -102,6 +106,8 @@ containerdConfigPatches:
   - |-
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.spin]
       runtime_type = "io.containerd.spin.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.spin.options]
+      SystemdCgroup = true
 EOF
   step "creating kind cluster $cluster"
   kind create cluster --name "$cluster" --config "$config" --wait 120s

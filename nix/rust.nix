@@ -46,6 +46,7 @@ let
     "/monitoring"
     "/docs/runbook.md"
     "/stack/tests"
+    "/stack-local/tests"
     "/stack-render/tests"
   ];
 

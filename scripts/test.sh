@@ -5,6 +5,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
 filter="${1:-}"
+log "setup (scripts/setup.sh)"
+bash scripts/setup.sh
 passed=0
 failed=0
 failures=()

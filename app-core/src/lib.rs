@@ -19,10 +19,8 @@ mod exposition_tests;
 
 pub use exposition::{Exposition, ExpositionFormat};
 pub use metrics::{
-    ActiveLabels, BuildInfo, Metrics, RequestLabels, StoredHistogram, StoredMetrics, Variant,
+    ActiveLabels, BuildInfo, Metrics, RequestLabels, StoredHistogram, StoredMetrics, VERSION,
+    Variant,
 };
 pub use route::{Method, Route};
 pub use service::{Reply, Service, ServiceConfig};
-
-/// The version every variant reports in `app_build_info`.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -27,6 +27,9 @@ use prometheus_client::registry::{Registry, Unit};
 use crate::exposition::{Exposition, ExpositionError, ExpositionFormat};
 use crate::route::{Method, Route};
 
+/// The version every variant reports in `app_build_info`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Upper bounds (seconds) of `http_server_request_duration_seconds`, the
 /// OpenTelemetry recommendation for HTTP server durations.
 pub const DURATION_BUCKETS: [f64; 14] = [
@@ -157,7 +160,7 @@ pub struct BuildInfo {
 impl BuildInfo {
     pub fn new(variant: Variant) -> Self {
         BuildInfo {
-            version: crate::VERSION,
+            version: VERSION,
             variant,
         }
     }

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
-ensure_apt prometheus prometheus-alertmanager curl
+require_command promtool amtool prometheus curl node npx
 
 work="$(mktemp -d)"
 prometheus_pid=""
@@ -129,7 +129,7 @@ prometheus_pid=""
 
 log "Grafana dashboard against @grafana/schema (tsc --strict)"
 types=stack-render/tests/dashboard-types
-ensure_npm_ci "$types"
+require_npm_ci "$types"
 rm -rf "$types/generated"
 node "$types/generate.mjs" dashboards/*.json
 (cd "$types" && npx --no-install tsc -p tsconfig.json)

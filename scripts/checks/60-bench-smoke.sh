@@ -5,6 +5,7 @@
 # (timed assertions on a shared machine would be flaky, not informative).
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
-ensure_apt wrk util-linux
+require_command wrk taskset
+require_venv bench/.venv
 bash bench/run.sh --smoke
 grep -q '^| `/api/items/1` | 16 |' bench/work/results-smoke.md || die "smoke table lacks the native rows"

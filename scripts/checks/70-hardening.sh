@@ -37,9 +37,7 @@ else
 fi
 
 # libFuzzer is C++; cargo-fuzz drives the sanitizer build.
-command -v c++ >/dev/null || ensure_apt g++
-ensure_cargo_tool cargo-fuzz
-rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt
+require_command c++ cargo-fuzz rustfmt
 
 seconds="${FUZZ_SECONDS:-15}"
 scratch="$(mktemp -d)"

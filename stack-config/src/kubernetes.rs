@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Image;
+use crate::image::Image;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -35,6 +35,9 @@ pub struct Settings {
     pub grafana: Workload,
     /// The webhook receiver (`alert-receiver`), when Alertmanager notifies it.
     pub receiver: Workload,
+    /// The app container of the Spin overlay, which runs as the app pod
+    /// (`app.uid`) but whose shim compiles the component when it starts.
+    pub spin_app: ContainerResources,
     pub operator: Operator,
 }
 
@@ -56,6 +59,9 @@ impl Default for Settings {
             // paths on volumes, and a high one keeps clear of host accounts.
             grafana: Workload::new(10472, ("50m", "128Mi"), ("500m", "512Mi")),
             receiver: Workload::new(65532, ("10m", "16Mi"), ("100m", "64Mi")),
+            // Sized from a measured Cranelift compile of the component
+            // (docs/kubernetes.md, "The Spin pod").
+            spin_app: ContainerResources::new(("100m", "64Mi"), ("1", "256Mi")),
             operator: Operator::default(),
         }
     }
@@ -112,6 +118,23 @@ impl Workload {
     fn new(uid: u32, requests: (&str, &str), limits: (&str, &str)) -> Self {
         Workload {
             uid,
+            requests: Resources::new(requests),
+            limits: Resources::new(limits),
+        }
+    }
+}
+
+/// Requests and limits of one container.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerResources {
+    pub requests: Resources,
+    pub limits: Resources,
+}
+
+impl ContainerResources {
+    fn new(requests: (&str, &str), limits: (&str, &str)) -> Self {
+        ContainerResources {
             requests: Resources::new(requests),
             limits: Resources::new(limits),
         }

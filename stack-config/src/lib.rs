@@ -10,12 +10,14 @@
 pub mod config;
 pub mod duration;
 pub mod endpoint;
+pub mod image;
 pub mod kubernetes;
 pub mod repo;
 pub mod topology;
 pub mod validate;
 
-pub use config::{Config, Image, Severity};
+pub use config::{Config, Severity};
 pub use duration::PromDuration;
 pub use endpoint::Endpoint;
+pub use image::Image;
 pub use validate::ConfigError;

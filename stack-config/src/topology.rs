@@ -54,7 +54,7 @@ pub const GRAFANA_DASHBOARD_PROVIDER_FILE: &str = "dashboards.yml";
 
 /// Whether `url` addresses the receiver's Service from inside `namespace`:
 /// `alert-receiver`, `alert-receiver.NS`, `alert-receiver.NS.svc[.DOMAIN]`.
-pub fn names_receiver(url: &crate::Endpoint, namespace: &str) -> bool {
+pub fn names_receiver(url: &crate::endpoint::Endpoint, namespace: &str) -> bool {
     let Some(rest) = url.host().strip_prefix(RECEIVER_SERVICE) else {
         return false;
     };

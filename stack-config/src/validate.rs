@@ -5,10 +5,11 @@
 
 use std::fmt;
 
-use crate::config::{Config, Image};
+use crate::config::Config;
 use crate::duration::PromDuration;
 use crate::endpoint::{Address, Endpoint};
-use crate::kubernetes::Settings;
+use crate::image::Image;
+use crate::kubernetes::{Resources, Settings};
 use crate::topology::{
     RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE, names_receiver, receiver_url,
 };
@@ -488,19 +489,24 @@ fn validate_kubernetes(settings: &Settings, drain_seconds: u32) -> Result<(), Co
                 "must not be 0: every pod runs as non-root",
             )?;
         }
-        for (part, resources) in [
-            ("requests", &workload.requests),
-            ("limits", &workload.limits),
-        ] {
-            for (field, value) in [("cpu", &resources.cpu), ("memory", &resources.memory)] {
-                if !is_quantity(value) {
-                    fail_kubernetes(
-                        &format!("{key}.{part}.{field}"),
-                        format!(
-                            "{value:?} is not a Kubernetes quantity (e.g. \"250m\", \"256Mi\")"
-                        ),
-                    )?;
-                }
+        check_resources(key, &workload.requests, &workload.limits)?;
+    }
+    check_resources(
+        "spin_app",
+        &settings.spin_app.requests,
+        &settings.spin_app.limits,
+    )?;
+    Ok(())
+}
+
+fn check_resources(key: &str, requests: &Resources, limits: &Resources) -> Result<(), ConfigError> {
+    for (part, resources) in [("requests", requests), ("limits", limits)] {
+        for (field, value) in [("cpu", &resources.cpu), ("memory", &resources.memory)] {
+            if !is_quantity(value) {
+                fail_kubernetes(
+                    &format!("{key}.{part}.{field}"),
+                    format!("{value:?} is not a Kubernetes quantity (e.g. \"250m\", \"256Mi\")"),
+                )?;
             }
         }
     }
@@ -533,6 +539,13 @@ mod tests {
         assert_eq!(
             validate_kubernetes(&settings, 10).unwrap_err().key,
             "kubernetes.prometheus.limits.memory"
+        );
+
+        let mut settings = Settings::default();
+        settings.spin_app.limits.cpu = "one".into();
+        assert_eq!(
+            validate_kubernetes(&settings, 10).unwrap_err().key,
+            "kubernetes.spin_app.limits.cpu"
         );
 
         let mut settings = Settings::default();

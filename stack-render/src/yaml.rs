@@ -182,6 +182,15 @@ fn is_plain(s: &str) -> bool {
 }
 
 #[cfg(test)]
+/// Parses what the writer wrote and compares it with the input.
+pub(crate) fn assert_round_trip(value: &Value) {
+    let text = to_string(value);
+    let parsed: Value = serde_yaml::from_str(&text)
+        .unwrap_or_else(|e| panic!("the writer wrote YAML that does not parse ({e}):\n{text}"));
+    assert_eq!(&parsed, value, "read back differently:\n{text}");
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -247,5 +256,46 @@ none: []
             to_string(&value),
             "expr: |-\n  sum(\n    rate(x[5m])\n  )\ntext: |\n  a\n  b\n"
         );
+    }
+
+    #[test]
+    fn what_it_writes_reads_back_as_the_input() {
+        let tricky: Vec<Value> = [
+            "on",
+            "No",
+            "null",
+            "5m",
+            "0.1.0",
+            "1",
+            "-",
+            "a: b",
+            "#x",
+            "*",
+            "x #y",
+            "",
+            " a",
+            "a ",
+            "true",
+            "@x",
+            "a\"b",
+            "it's",
+            "tab\there",
+            "[::1]:9095",
+            "{{ $labels.pod }}",
+            "sum(\n  rate(x[5m])\n)",
+            "a\nb\n",
+            "trailing\n\n",
+            "\nleading",
+        ]
+        .into_iter()
+        .map(Value::from)
+        .collect();
+        assert_round_trip(&json!({
+            "strings": tricky,
+            "numbers": [0, 1, -3, 0.5, 1.5e-3, 65534, 1.0],
+            "flags": [true, false, null],
+            "nested": {"empty_map": {}, "empty_list": [], "list_of_maps": [{"a": 1}, {"b": [1, 2]}]},
+            "lists": [[1, 2], [], [[]]],
+        }));
     }
 }

@@ -1,5 +1,5 @@
 //! `stack`: renders the monitoring stack and Kubernetes manifests from one
-//! configuration (and, in `stack/src/local/`, runs the local stack).
+//! configuration (stack-render), and runs the local stack (stack-local).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,9 +23,9 @@ enum Command {
     Render(RenderArgs),
     /// Run the local stack (app instances, Prometheus, Alertmanager, webhook
     /// receiver, traffic) in the foreground; Ctrl-C stops it.
-    Up(stack::local::UpArgs),
+    Up(stack_local::UpArgs),
     /// Switch the running local stack's traffic: normal, errors or slow.
-    Load(stack::local::LoadArgs),
+    Load(stack_local::LoadArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -98,8 +98,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render_command(args),
-        Command::Up(args) => stack::local::up(args),
-        Command::Load(args) => stack::local::load(args),
+        Command::Up(args) => stack_local::up(args),
+        Command::Load(args) => stack_local::load(args),
     };
     match result {
         Ok(code) => code,

@@ -5,10 +5,10 @@
 
 use serde_json::{Value, json};
 
+use super::kustomization::Kustomization;
 use super::objects;
-use super::{Kustomization, Manifests};
-use crate::monitoring::PROMETHEUS_SERVICE;
 use crate::yaml;
+use stack_config::topology::PROMETHEUS_SERVICE;
 
 pub const SKIPS_FILE: &str = "checkov-skips.yaml";
 
@@ -65,13 +65,15 @@ pub const SKIP_PATHS: &[(&str, &str)] = &[(
 )];
 
 /// Puts the per-object skips on the objects they concern.
-pub fn annotate(manifests: &mut Manifests) {
+/// `roots`: the kustomizations checkov scans by their source files (the
+/// base and the operator's).
+pub fn annotate(mut roots: [&mut Kustomization; 2]) {
     for (index, skip) in SKIPS.iter().enumerate() {
         let Scope::Object { kind, name } = skip.scope else {
             continue;
         };
         let mut found = 0;
-        for kustomization in [&mut manifests.base, &mut manifests.operator] {
+        for kustomization in roots.iter_mut() {
             for object in objects_mut(kustomization) {
                 if object["kind"] == kind && object["metadata"]["name"] == name {
                     objects::annotate(
@@ -122,7 +124,7 @@ pub fn skips_file() -> String {
             "{}\nCheckov findings accepted for k8s/ (scripts/checks/35-kubernetes.sh reads this).\n\
              Scope `everywhere` becomes --skip-check; `Kind/name` is a checkov.io/skip\n\
              annotation on that object alone.",
-            crate::GENERATED_HEADER
+            crate::tree::GENERATED_HEADER
         ),
         &json!({"skips": skips, "skip_paths": paths}),
     )

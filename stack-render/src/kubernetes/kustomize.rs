@@ -2,9 +2,10 @@
 
 use serde_json::{Value, json};
 
+use super::kustomization::{FILES_DIR, GeneratedConfigMap, Kustomization, ResourceFile};
+use super::network;
 use super::objects::Component;
 use super::workloads::{alertmanager, app, grafana, prometheus, receiver};
-use super::{FILES_DIR, GeneratedConfigMap, Kustomization, ResourceFile, network};
 use crate::monitoring::Monitoring;
 use crate::yaml;
 use stack_config::config::Config;
@@ -19,7 +20,7 @@ pub fn yaml_file(objects: &[Value]) -> String {
     let mut out = String::new();
     for (i, object) in objects.iter().enumerate() {
         if i == 0 {
-            out.push_str(&yaml::document(crate::GENERATED_HEADER, object));
+            out.push_str(&yaml::document(crate::tree::GENERATED_HEADER, object));
         } else {
             out.push_str("---\n");
             out.push_str(&yaml::to_string(object));

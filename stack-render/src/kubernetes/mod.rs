@@ -8,12 +8,14 @@
 //! not load files from outside its root.
 
 pub mod checkov;
+pub mod kustomization;
 mod kustomize;
 mod network;
 mod objects;
 mod operator;
 mod overlays;
 pub mod policy;
+pub mod spin_shim;
 pub mod workloads;
 
 #[cfg(test)]
@@ -21,66 +23,12 @@ mod tests;
 #[cfg(test)]
 use workloads::{alertmanager, app, grafana, prometheus};
 
-use serde_json::Value;
-
 use crate::monitoring::Monitoring;
 use crate::tree::RenderedTree;
-use objects::Component;
 use stack_config::config::Config;
 
+pub use kustomization::{FILES_DIR, GeneratedConfigMap, K8S_DIR, Kustomization, ResourceFile};
 pub use stack_config::kubernetes::Settings;
-
-/// Root of the rendered manifests, relative to the repository.
-pub const K8S_DIR: &str = "k8s";
-/// Where the files behind generated ConfigMaps are copied, inside each
-/// kustomization root.
-const FILES_DIR: &str = "files";
-
-/// A ConfigMap kustomize generates from one rendered file.
-#[derive(Clone, Debug)]
-pub struct GeneratedConfigMap {
-    pub name: &'static str,
-    pub labels: Value,
-    pub file_name: String,
-    pub contents: String,
-}
-
-impl GeneratedConfigMap {
-    fn new(name: &'static str, owner: &Component, file_name: &str, contents: &str) -> Self {
-        GeneratedConfigMap {
-            name,
-            labels: owner.labels(),
-            file_name: file_name.into(),
-            contents: contents.into(),
-        }
-    }
-}
-
-/// One kustomization directory: its resource files, generated ConfigMaps
-/// and the `kustomization.yaml` tying them together.
-#[derive(Clone, Debug)]
-pub struct Kustomization {
-    /// Directory relative to [`K8S_DIR`].
-    pub dir: &'static str,
-    /// Resource and patch files.
-    pub files: Vec<ResourceFile>,
-    pub config_maps: Vec<GeneratedConfigMap>,
-    pub kustomization: Value,
-}
-
-/// A YAML file of one or more objects.
-#[derive(Clone, Debug)]
-pub struct ResourceFile {
-    pub name: &'static str,
-    pub objects: Vec<Value>,
-}
-
-impl Kustomization {
-    /// Every object in its files (not the generated ConfigMaps; patches are partial).
-    pub fn objects(&self) -> impl Iterator<Item = &Value> {
-        self.files.iter().flat_map(|file| file.objects.iter())
-    }
-}
 
 /// Everything under `k8s/`.
 #[derive(Clone, Debug)]
@@ -99,7 +47,7 @@ impl Manifests {
             spin: overlays::spin(config),
             operator: operator::kustomization(config, monitoring),
         };
-        checkov::annotate(&mut manifests);
+        checkov::annotate([&mut manifests.base, &mut manifests.operator]);
         manifests
     }
 

@@ -8,8 +8,8 @@ use stack_config::topology::names_receiver;
 
 use super::objects::Component;
 use super::workloads::{alertmanager, app, grafana, prometheus, receiver};
-use crate::monitoring::{RECEIVER_PORT, RECEIVER_SERVICE};
 use stack_config::config::Config;
+use stack_config::topology::{RECEIVER_PORT, RECEIVER_SERVICE};
 
 /// Labels CoreDNS (and kube-dns before it) carries in every common
 /// distribution: kind, kubeadm, k3s, EKS, GKE, AKS.

@@ -94,11 +94,11 @@ pub fn container_security() -> Value {
     })
 }
 
-pub fn resources(workload: &Workload) -> Value {
+pub fn resources(requests: &Resources, limits: &Resources) -> Value {
     let quantities = |r: &Resources| json!({"cpu": r.cpu, "memory": r.memory});
     json!({
-        "requests": quantities(&workload.requests),
-        "limits": quantities(&workload.limits),
+        "requests": quantities(requests),
+        "limits": quantities(limits),
     })
 }
 

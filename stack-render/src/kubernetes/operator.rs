@@ -4,10 +4,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::kustomization::{GeneratedConfigMap, Kustomization, ResourceFile};
 use super::kustomize;
 use super::objects::Component;
 use super::workloads::app;
-use super::{GeneratedConfigMap, Kustomization, ResourceFile};
 use crate::monitoring::Monitoring;
 use stack_config::config::Config;
 

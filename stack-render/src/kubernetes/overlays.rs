@@ -3,12 +3,13 @@
 
 use serde_json::{Value, json};
 
+use super::kustomization::{Kustomization, ResourceFile};
 use super::kustomize::API_VERSION;
-use super::objects::Component;
+use super::objects::{self, Component};
+use super::spin_shim;
 use super::workloads::app;
-use super::{Kustomization, ResourceFile};
-use crate::monitoring::POD_VARIANT_LABEL;
 use stack_config::config::{Config, Image};
+use stack_config::topology::POD_VARIANT_LABEL;
 
 /// The RuntimeClass SpinKube installs, and the containerd handler it names.
 pub const SPIN_RUNTIME_CLASS: &str = "wasmtime-spin-v2";
@@ -28,7 +29,7 @@ pub fn native(config: &Config) -> Kustomization {
         {"name": "APP_DRAIN_TIMEOUT", "value": config.app.drain_seconds.to_string()},
         {"name": "APP_LOG_FORMAT", "value": "json"},
     ]);
-    let patch = app_patch(config, "native", json!({"env": env}), None);
+    let patch = app_patch(config, "native", json!({"env": env}), json!({}));
     overlay(
         config,
         "overlays/native",
@@ -48,15 +49,36 @@ pub fn spin(config: &Config) -> Kustomization {
         "metadata": owner.cluster_metadata(SPIN_RUNTIME_CLASS),
         "handler": SPIN_HANDLER,
     });
+    let port_name = &config.app.port_name;
+    let shim_paths = spin_shim::WRITABLE_PATHS.iter();
     let container = json!({
         "command": [SPIN_COMMAND],
         "env": [{
             "name": SPIN_LISTEN_ENV,
             "value": format!("0.0.0.0:{}", config.app.port),
         }],
+        // Liveness and readiness wait until Spin has compiled the component
+        // and answers; until then only this probe runs.
+        "startupProbe": objects::http_probe(
+            "/healthz",
+            port_name,
+            spin_shim::STARTUP_PROBE_PERIOD_SECONDS,
+            spin_shim::STARTUP_PROBE_FAILURES,
+        ),
+        "resources": objects::resources(&config.kubernetes.spin_app.requests, &config.kubernetes.spin_app.limits),
+        "volumeMounts": shim_paths
+            .clone()
+            .map(|path| objects::mount(path.volume, path.mount_path, false))
+            .collect::<Vec<_>>(),
     });
-    let patch = app_patch(config, "spin", container, Some(SPIN_RUNTIME_CLASS));
-    overlay(
+    let pod = json!({
+        "runtimeClassName": SPIN_RUNTIME_CLASS,
+        "volumes": shim_paths
+            .map(|path| objects::empty_dir(path.volume, path.size_limit))
+            .collect::<Vec<_>>(),
+    });
+    let patch = app_patch(config, "spin", container, pod);
+    let mut spin = overlay(
         config,
         "overlays/spin",
         vec![
@@ -70,28 +92,44 @@ pub fn spin(config: &Config) -> Kustomization {
             },
         ],
         &config.images.spin,
-    )
+    );
+    spin.kustomization["sortOptions"] = prerequisites_first();
+    spin
+}
+
+/// Kustomize's legacy order puts kinds it does not know, RuntimeClass among
+/// them, after every workload; a Deployment applied before its RuntimeClass
+/// has its first pods rejected. This is the legacy order (kustomize's
+/// `api/resid/gvk.go`) with RuntimeClass right after Namespace.
+fn prerequisites_first() -> Value {
+    json!({
+        "order": "legacy",
+        "legacySortOptions": {
+            "orderFirst": [
+                "Namespace", "RuntimeClass", "ResourceQuota", "StorageClass",
+                "CustomResourceDefinition", "ServiceAccount", "PodSecurityPolicy", "Role",
+                "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret",
+                "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
+                "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob",
+                "PodDisruptionBudget",
+            ],
+            "orderLast": ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"],
+        },
+    })
 }
 
 /// A strategic-merge patch of the app Deployment: the variant label on the
 /// Deployment and its pods, fields merged into the app container, and
-/// optionally a runtime class.
-fn app_patch(
-    config: &Config,
-    variant: &str,
-    container: Value,
-    runtime_class: Option<&str>,
-) -> Value {
+/// fields merged into the pod spec (lists such as `volumes` merge by name).
+fn app_patch(config: &Config, variant: &str, container: Value, pod: Value) -> Value {
     let owner: Component = app::component(config);
     let mut container = container;
     let fields = container.as_object_mut().expect("container fields");
     let mut merged = serde_json::Map::new();
     merged.insert("name".into(), json!(app::CONTAINER));
     merged.append(fields);
-    let mut pod_spec = json!({"containers": [Value::Object(merged)]});
-    if let Some(class) = runtime_class {
-        pod_spec["runtimeClassName"] = json!(class);
-    }
+    let mut pod_spec = pod;
+    pod_spec["containers"] = json!([Value::Object(merged)]);
     let variant_label = json!({POD_VARIANT_LABEL: variant});
     json!({
         "apiVersion": "apps/v1",

@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use super::policy::{hardening_violations, mounts_token, pod_spec, restricted_violations};
 use super::*;
-use crate::monitoring::{
+use stack_config::topology::{
     ALERTMANAGER_SERVICE, GRAFANA_SERVICE, POD_VARIANT_LABEL, PROMETHEUS_SERVICE, RECEIVER_PORT,
     RECEIVER_SERVICE,
 };
@@ -45,8 +45,10 @@ fn patched_app(manifests: &Manifests, overlay: &Kustomization) -> Value {
     let patch_spec = &patch["spec"]["template"]["spec"];
     let spec = &mut deployment["spec"]["template"]["spec"];
     for (key, value) in patch_spec.as_object().unwrap() {
-        if key != "containers" {
-            spec[key] = value.clone();
+        match key.as_str() {
+            "containers" => {}
+            "volumes" => merge_by_key(&mut spec[key], value, "name"),
+            _ => spec[key] = value.clone(),
         }
     }
     let patch_container = &patch_spec["containers"][0];
@@ -57,9 +59,24 @@ fn patched_app(manifests: &Manifests, overlay: &Kustomization) -> Value {
         .find(|c| c["name"] == patch_container["name"])
         .expect("patch names an existing container");
     for (key, value) in patch_container.as_object().unwrap() {
-        container[key] = value.clone();
+        match key.as_str() {
+            "volumeMounts" => merge_by_key(&mut container[key], value, "mountPath"),
+            _ => container[key] = value.clone(),
+        }
     }
     deployment
+}
+
+/// A strategic merge of a list with a merge key: entries of the patch
+/// replace those with the same key, the others are appended.
+fn merge_by_key(base: &mut Value, patch: &Value, key: &str) {
+    let list = base.as_array_mut().expect("a list to merge into");
+    for entry in patch.as_array().expect("a list patch") {
+        match list.iter_mut().find(|old| old[key] == entry[key]) {
+            Some(old) => *old = entry.clone(),
+            None => list.push(entry.clone()),
+        }
+    }
 }
 
 fn workloads(manifests: &Manifests) -> Vec<Value> {
@@ -434,6 +451,91 @@ fn the_spin_overlay_runs_the_component_under_containerd_shim_spin() {
 }
 
 #[test]
+fn the_spin_pod_gives_the_shim_every_path_it_writes() {
+    let (manifests, _) = manifests();
+    let app = patched_app(&manifests, &manifests.spin);
+    let spec = &app["spec"]["template"]["spec"];
+    let container = &spec["containers"][0];
+    let volumes = spec["volumes"].as_array().unwrap();
+    for path in &spin_shim::WRITABLE_PATHS {
+        let mount = container["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["mountPath"] == path.mount_path)
+            .unwrap_or_else(|| panic!("{} is not mounted ({})", path.mount_path, path.why));
+        assert_eq!(mount["readOnly"], false, "{}", path.mount_path);
+        let volume = volumes
+            .iter()
+            .find(|v| v["name"] == mount["name"])
+            .unwrap_or_else(|| panic!("no volume {} for {}", mount["name"], path.mount_path));
+        // An emptyDir lives as long as the pod: a restarted container keeps
+        // the key-value store, and with it the counters.
+        assert!(
+            volume.get("emptyDir").is_some(),
+            "{} must be an emptyDir: {volume}",
+            path.mount_path
+        );
+    }
+    assert!(
+        spin_shim::WRITABLE_PATHS
+            .iter()
+            .any(|p| p.holds_metrics_store && p.mount_path == "/.spin"),
+        "the metrics store's directory is one of the mounted paths"
+    );
+    // The base's mount survives the merge, and the root stays read-only.
+    assert!(
+        container["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["mountPath"] == "/tmp")
+    );
+    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+    // Nothing of the native pod is loosened: it gets none of these mounts.
+    let native = patched_app(&manifests, &manifests.native);
+    assert_eq!(
+        native["spec"]["template"]["spec"]["containers"][0]["volumeMounts"],
+        json!([{"name": "tmp", "mountPath": "/tmp", "readOnly": false}])
+    );
+}
+
+#[test]
+fn the_spin_container_starts_under_a_startup_probe_with_its_own_resources() {
+    let mut config = Config::default();
+    config.kubernetes.spin_app.limits.memory = "300Mi".into();
+    let (manifests, _) = manifests_for(&config);
+    let app = patched_app(&manifests, &manifests.spin);
+    let container = &app["spec"]["template"]["spec"]["containers"][0];
+    let startup = &container["startupProbe"];
+    assert_eq!(startup["httpGet"]["path"], "/healthz");
+    let budget =
+        startup["periodSeconds"].as_u64().unwrap() * startup["failureThreshold"].as_u64().unwrap();
+    assert!(budget >= 30, "{budget} s to compile and start");
+    // Liveness and readiness stay as the base has them.
+    assert_eq!(container["livenessProbe"]["failureThreshold"], 3);
+    assert_eq!(container["resources"]["limits"]["memory"], "300Mi");
+    let native = patched_app(&manifests, &manifests.native);
+    assert!(
+        native["spec"]["template"]["spec"]["containers"][0]
+            .get("startupProbe")
+            .is_none()
+    );
+}
+
+#[test]
+fn the_spin_overlay_orders_its_runtime_class_before_the_workloads() {
+    let (manifests, _) = manifests();
+    let order = manifests.spin.kustomization["sortOptions"]["legacySortOptions"]["orderFirst"]
+        .as_array()
+        .expect("spin overlay sets the order")
+        .clone();
+    let position = |kind: &str| order.iter().position(|k| k == kind).unwrap();
+    assert!(position("RuntimeClass") < position("Deployment"));
+    assert!(position("Namespace") < position("RuntimeClass"));
+}
+
+#[test]
 fn the_kubernetes_section_is_read_from_toml() {
     let config = Config::from_toml(
         "[kubernetes]\npre_stop_seconds = 7\nstorage_class = \"fast\"\n\
@@ -630,4 +732,21 @@ fn a_url_naming_the_receiver_must_be_the_one_it_serves() {
         error.to_string().contains("images.receiver.repository"),
         "{error}"
     );
+}
+
+#[test]
+fn every_rendered_object_reads_back_as_built() {
+    let config = stack_config::Config::default();
+    let monitoring = crate::Monitoring::new(&config);
+    crate::yaml::assert_round_trip(&monitoring.rule_groups);
+    let manifests = Manifests::new(&config, &monitoring);
+    let mut objects = 0;
+    for kustomization in manifests.all() {
+        crate::yaml::assert_round_trip(&kustomization.kustomization);
+        for object in kustomization.objects() {
+            crate::yaml::assert_round_trip(object);
+            objects += 1;
+        }
+    }
+    assert!(objects > 20, "only {objects} objects rendered");
 }

@@ -95,7 +95,7 @@ pub fn config(config: &Config, webhook_url: &str) -> String {
     yaml::document(
         &format!(
             "{}\nCritical alerts page, warnings open tickets; both go to {webhook_url} here.",
-            crate::GENERATED_HEADER
+            crate::tree::GENERATED_HEADER
         ),
         &render(config, webhook_url),
     )

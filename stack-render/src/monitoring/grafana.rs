@@ -11,11 +11,11 @@ use app_core::metrics::{BUILD_INFO, REQUEST_DURATION};
 use crate::monitoring::rules::{
     RuleSet, SLO_AVAILABILITY, SLO_LATENCY, TARGET_LABELS, alert_names,
 };
-use crate::monitoring::{ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, mounts};
 use crate::promql::exposed_name;
 use crate::yaml;
 use stack_config::config::Config;
 use stack_config::duration::PromDuration;
+use stack_config::topology::{ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, mounts};
 
 /// The dashboard variable every panel takes its Prometheus from, as every
 /// monitoring mixin names it: the dashboard works in any Grafana.
@@ -50,7 +50,7 @@ pub fn datasources(config: &Config) -> String {
             },
         ],
     });
-    yaml::document(crate::GENERATED_HEADER, &value)
+    yaml::document(crate::tree::GENERATED_HEADER, &value)
 }
 
 pub fn dashboard_provider() -> String {
@@ -66,7 +66,7 @@ pub fn dashboard_provider() -> String {
             "options": {"path": mounts::GRAFANA_DASHBOARDS_DIR},
         }],
     });
-    yaml::document(crate::GENERATED_HEADER, &value)
+    yaml::document(crate::tree::GENERATED_HEADER, &value)
 }
 
 /// Builds panels left to right, top to bottom, on Grafana's 24-column grid.

@@ -11,8 +11,6 @@ pub mod grafana;
 pub mod rules;
 pub mod scrape;
 
-pub use stack_config::topology::*;
-
 /// Repository paths of the committed monitoring output.
 pub mod repo_paths {
     pub const PROMETHEUS_K8S: &str = "monitoring/prometheus/prometheus.yml";

@@ -694,7 +694,7 @@ impl RuleSet {
         yaml::document(
             &format!(
                 "{}\nRecording rules first: alerts and the dashboard read the series they record.",
-                crate::GENERATED_HEADER
+                crate::tree::GENERATED_HEADER
             ),
             &json!({"groups": self.groups_value()}),
         )

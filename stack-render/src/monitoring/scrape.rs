@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 
 use app_core::Variant;
 
-use crate::monitoring::{ALERTMANAGER_SERVICE, POD_VARIANT_LABEL, RULES_FILE, mounts};
 use crate::promql::regex_literal;
 use crate::yaml;
 use stack_config::config::Config;
+use stack_config::topology::{ALERTMANAGER_SERVICE, POD_VARIANT_LABEL, RULES_FILE, mounts};
 
 /// Job names of the monitoring components' own metrics.
 pub const PROMETHEUS_JOB: &str = "prometheus";
@@ -178,7 +178,7 @@ pub fn kubernetes_config(config: &Config) -> String {
     yaml::document(
         &format!(
             "{}\nPrometheus in Kubernetes: pod discovery in namespace {}.",
-            crate::GENERATED_HEADER,
+            crate::tree::GENERATED_HEADER,
             config.namespace
         ),
         &render(config, Discovery::Kubernetes),
@@ -193,7 +193,7 @@ pub fn local_config(config: &Config) -> String {
         &format!(
             "{}\nPrometheus for the local stack: the same app job, with file-based discovery\n\
              ({LOCAL_TARGETS_FILE}, written by `stack up`).",
-            crate::GENERATED_HEADER
+            crate::tree::GENERATED_HEADER
         ),
         &render(config, Discovery::Local(config)),
     )

@@ -3,12 +3,11 @@
 
 use serde_json::{Value, json};
 
-use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::kustomization::GeneratedConfigMap;
 use crate::kubernetes::objects::{self, Component};
-use crate::monitoring::{
-    ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SERVICE, Monitoring, READY_PATH, mounts,
-};
+use crate::monitoring::Monitoring;
 use stack_config::config::Config;
+use stack_config::topology::{ALERTMANAGER_CONFIG_FILE, ALERTMANAGER_SERVICE, READY_PATH, mounts};
 
 pub const CONFIG_MAP: &str = "alertmanager-config";
 pub const CONTAINER: &str = "alertmanager";
@@ -76,7 +75,7 @@ fn stateful_set(config: &Config, alertmanager: &Component) -> Value {
                         "ports": [objects::container_port(PORT_NAME, config.alertmanager.port)],
                         "readinessProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/-/healthy", PORT_NAME, 15, 4),
-                        "resources": objects::resources(&k8s.alertmanager),
+                        "resources": objects::resources(&k8s.alertmanager.requests, &k8s.alertmanager.limits),
                         "securityContext": objects::container_security(),
                         "volumeMounts": [
                             objects::mount("config", mounts::ALERTMANAGER_CONFIG_DIR, true),

@@ -82,7 +82,7 @@ fn deployment(config: &Config, app: &Component) -> Value {
                         "ports": [objects::container_port(port_name, config.app.port)],
                         "readinessProbe": objects::http_probe("/readyz", port_name, 2, 1),
                         "livenessProbe": objects::http_probe("/healthz", port_name, 10, 3),
-                        "resources": objects::resources(&k8s.app),
+                        "resources": objects::resources(&k8s.app.requests, &k8s.app.limits),
                         "securityContext": objects::container_security(),
                         "volumeMounts": [objects::mount("tmp", "/tmp", false)],
                     }],

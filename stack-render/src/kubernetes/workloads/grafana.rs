@@ -3,12 +3,13 @@
 
 use serde_json::{Value, json};
 
-use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::kustomization::GeneratedConfigMap;
 use crate::kubernetes::objects::{self, Component};
-use crate::monitoring::{
-    GRAFANA_DASHBOARD_PROVIDER_FILE, GRAFANA_DATASOURCES_FILE, GRAFANA_SERVICE, Monitoring, mounts,
-};
+use crate::monitoring::Monitoring;
 use stack_config::config::Config;
+use stack_config::topology::{
+    GRAFANA_DASHBOARD_PROVIDER_FILE, GRAFANA_DATASOURCES_FILE, GRAFANA_SERVICE, mounts,
+};
 
 pub const DATASOURCES_CONFIG_MAP: &str = "grafana-datasources";
 pub const PROVIDER_CONFIG_MAP: &str = "grafana-dashboard-provider";
@@ -105,7 +106,7 @@ fn deployment(config: &Config, grafana: &Component) -> Value {
                         "startupProbe": objects::http_probe("/api/health", PORT_NAME, 5, 60),
                         "readinessProbe": objects::http_probe("/api/health", PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/api/health", PORT_NAME, 15, 4),
-                        "resources": objects::resources(&k8s.grafana),
+                        "resources": objects::resources(&k8s.grafana.requests, &k8s.grafana.limits),
                         "securityContext": objects::container_security(),
                         "volumeMounts": [
                             objects::mount("data", DATA_DIR, false),

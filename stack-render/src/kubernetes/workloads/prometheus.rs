@@ -4,12 +4,13 @@
 
 use serde_json::{Value, json};
 
-use crate::kubernetes::GeneratedConfigMap;
+use crate::kubernetes::kustomization::GeneratedConfigMap;
 use crate::kubernetes::objects::{self, Component};
-use crate::monitoring::{
-    Monitoring, PROMETHEUS_CONFIG_FILE, PROMETHEUS_SERVICE, READY_PATH, RULES_FILE, mounts,
-};
+use crate::monitoring::Monitoring;
 use stack_config::config::Config;
+use stack_config::topology::{
+    PROMETHEUS_CONFIG_FILE, PROMETHEUS_SERVICE, READY_PATH, RULES_FILE, mounts,
+};
 
 /// Names of the generated ConfigMaps (kustomize appends a content hash, so
 /// a changed file rolls the pod).
@@ -109,7 +110,7 @@ fn stateful_set(config: &Config, prometheus: &Component) -> Value {
                         "startupProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 60),
                         "readinessProbe": objects::http_probe(READY_PATH, PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/-/healthy", PORT_NAME, 15, 4),
-                        "resources": objects::resources(&k8s.prometheus),
+                        "resources": objects::resources(&k8s.prometheus.requests, &k8s.prometheus.limits),
                         "securityContext": objects::container_security(),
                         "volumeMounts": [
                             objects::mount("config", mounts::PROMETHEUS_CONFIG_DIR, true),

@@ -11,8 +11,8 @@ use stack_config::Endpoint;
 use stack_config::topology::names_receiver;
 
 use crate::kubernetes::objects::{self, Component};
-use crate::monitoring::{RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE};
 use stack_config::config::Config;
+use stack_config::topology::{RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE};
 
 pub const CONTAINER: &str = "receiver";
 pub const PORT_NAME: &str = "http";
@@ -74,7 +74,7 @@ fn deployment(config: &Config, receiver: &Component) -> Value {
                         "ports": [objects::container_port(PORT_NAME, RECEIVER_PORT)],
                         "readinessProbe": objects::http_probe("/healthz", PORT_NAME, 5, 3),
                         "livenessProbe": objects::http_probe("/healthz", PORT_NAME, 15, 4),
-                        "resources": objects::resources(&k8s.receiver),
+                        "resources": objects::resources(&k8s.receiver.requests, &k8s.receiver.limits),
                         // It writes only to stdout: no volume at all.
                         "securityContext": objects::container_security(),
                     }],

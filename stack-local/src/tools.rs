@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::Context as _;
 
-use super::progress::Progress;
+use crate::progress::Progress;
 
 /// The monitoring binaries.
 #[derive(Clone, Debug)]

@@ -1,23 +1,7 @@
-//! The local stack: the app's instances, Prometheus and Alertmanager with the
-//! RENDERED local configuration, a webhook receiver and a traffic generator,
-//! all on this machine, all stopped together.
-//!
-//! `stack up` runs it in the foreground; the end-to-end test drives the same
-//! [`Stack`] to break things on purpose and watch the alerts arrive.
-
-mod child;
-mod cli;
-pub mod http;
-pub mod poll;
-mod ports;
-mod progress;
-mod server;
-mod state;
-mod tools;
-pub mod traffic;
+//! The running stack: its parts, how they start and stop, and what the
+//! end-to-end test can do to them.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitStatus;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,101 +10,21 @@ use anyhow::Context as _;
 use app_core::Variant;
 use serde_json::Value;
 
-use stack_config::Endpoint;
 use stack_config::config::Config;
-use stack_render::monitoring::scrape::{
-    LocalTarget, file_sd_targets, local_address, local_native_instances,
-};
-use stack_render::monitoring::{Monitoring, READY_PATH};
+use stack_config::topology::READY_PATH;
 
-pub use alert_receiver::{Delivery, Receiver};
-pub use child::process_exists;
-pub use cli::{LoadArgs, UpArgs, load, up};
-pub use ports::free_port;
-pub use progress::Progress;
-pub use state::{Descriptor, StateDir};
-pub use tools::{APP_BINARY_ENV, EDGE_COMPONENT_ENV, EdgeHost, edge_host};
-pub use traffic::{Scenario, Stats, Traffic, TrafficOptions};
-
-use child::{Child, Spec};
-use http::HttpClient;
-use server::ControlServer;
-
-/// How to run the stack. Ports and intervals come from `config`
-/// (`local.*`, `prometheus.*`, `alertmanager.*`, `alerts.*`).
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub config: Config,
-    pub state_dir: PathBuf,
-    /// Empty the state directory first instead of reusing its data.
-    pub fresh: bool,
-    /// The `app-native` binary; `None` builds or finds it.
-    pub app_binary: Option<PathBuf>,
-    /// Build `app-native` from the repository when no binary is named.
-    pub build: bool,
-    /// May install missing Debian packages (as root).
-    pub install: bool,
-    /// Each instance keeps accepting this long after SIGTERM, readiness at
-    /// 503, before it closes its listener (`app-native --shutdown-delay`).
-    pub shutdown_delay: Duration,
-    /// Also run the edge variant on this host (see [`edge_host`]).
-    pub edge: Option<EdgeHost>,
-    /// Port of the edge instance; default: the last app port + 1.
-    pub edge_port: Option<u16>,
-    pub traffic: TrafficOptions,
-    pub progress: Progress,
-}
-
-impl Options {
-    pub fn new(config: Config, state_dir: impl Into<PathBuf>) -> Self {
-        Options {
-            config,
-            state_dir: state_dir.into(),
-            fresh: false,
-            app_binary: None,
-            build: true,
-            install: true,
-            shutdown_delay: Duration::from_secs(2),
-            edge: None,
-            edge_port: None,
-            traffic: TrafficOptions::default(),
-            progress: Progress::quiet(),
-        }
-    }
-
-    /// The edge instance's port, when there is one.
-    pub fn edge_port(&self) -> Option<u16> {
-        self.edge.as_ref()?;
-        let last = self
-            .config
-            .local
-            .app_ports
-            .iter()
-            .max()
-            .copied()
-            .unwrap_or(8080);
-        Some(self.edge_port.unwrap_or(last.saturating_add(1)))
-    }
-
-    /// How long an instance may take to stop: its shutdown delay, its drain
-    /// deadline, and a little to exit.
-    pub fn instance_stop_grace(&self) -> Duration {
-        self.shutdown_delay
-            + Duration::from_secs(u64::from(self.config.app.drain_seconds))
-            + Duration::from_secs(2)
-    }
-
-    /// Prometheus resends firing alerts this often: so a restarted
-    /// Alertmanager learns of them again. Four evaluation intervals, at most
-    /// Prometheus' own default of one minute.
-    pub fn resend_delay(&self) -> Duration {
-        (std_duration(self.config.prometheus.evaluation_interval) * 4).min(Duration::from_secs(60))
-    }
-}
-
-pub fn std_duration(duration: stack_config::PromDuration) -> Duration {
-    Duration::from_millis(duration.as_millis())
-}
+use crate::child::{Child, Spec};
+use crate::http::{self, HttpClient};
+use crate::options::Options;
+use crate::plan::{self, Plan};
+use crate::poll;
+use crate::ports;
+use crate::progress::Progress;
+use crate::server::{self, ControlServer};
+use crate::state::{self, Descriptor, StateDir};
+use crate::tools;
+use crate::traffic::{self, Traffic};
+use alert_receiver::Receiver;
 
 /// Where the stack's parts answer.
 #[derive(Clone, Debug)]
@@ -162,18 +66,6 @@ pub struct Stack {
     _server: ControlServer,
     client: HttpClient,
     urls: Urls,
-}
-
-/// Where the local receiver listens and the path it serves, from the
-/// (validated, plain http://) `local.webhook_url`.
-fn webhook_parts(url: &str) -> anyhow::Result<(String, String)> {
-    let url = Endpoint::parse(url).map_err(|e| anyhow::anyhow!("local.webhook_url: {e}"))?;
-    let path = if url.path().is_empty() {
-        "/"
-    } else {
-        url.path()
-    };
-    Ok((format!("{}:{}", url.host(), url.port()), path.to_owned()))
 }
 
 /// Prometheus or Alertmanager: how to run it, the running process, and how
@@ -264,9 +156,17 @@ impl Drop for Stack {
 impl Stack {
     /// Starts everything and waits until Prometheus scrapes every instance.
     pub async fn start(options: Options) -> anyhow::Result<Stack> {
+        let plan = Plan::new(&options)?;
+        Stack::launch(options, plan).await
+    }
+
+    /// The second half of [`Stack::start`]: checks the machine (no stack
+    /// running from the state directory, every port free, the tools there),
+    /// writes the plan's files and starts every part.
+    async fn launch(options: Options, plan: Plan) -> anyhow::Result<Stack> {
         let progress = options.progress.clone();
         let config = &options.config;
-        config.validate()?;
+        let local = &config.local;
         let state = StateDir::new(&options.state_dir);
         if let Some(running) = state.running() {
             anyhow::bail!(
@@ -276,44 +176,7 @@ impl Stack {
                 running.pid
             );
         }
-
-        let local = &config.local;
-        let (webhook_authority, webhook_path) = webhook_parts(&local.webhook_url)?;
-        // Debian's packages run their own Prometheus and Alertmanager on the
-        // default ports when systemd is there.
-        let service_hint = |service: &str| {
-            format!("if it is Debian's {service} service: systemctl disable --now {service}")
-        };
-        let mut claims = vec![
-            ports::Claim::new(
-                &local.prometheus_address,
-                "Prometheus (--prometheus-port, local.prometheus_address)",
-            )
-            .hint(service_hint("prometheus")),
-            ports::Claim::new(
-                &local.alertmanager_address,
-                "Alertmanager (--alertmanager-port, local.alertmanager_address)",
-            )
-            .hint(service_hint("prometheus-alertmanager")),
-            ports::Claim::new(
-                &webhook_authority,
-                "the webhook receiver (--receiver-port, local.webhook_url)",
-            ),
-        ];
-        let native = local_native_instances(config);
-        for (i, (_, address)) in native.iter().enumerate() {
-            claims.push(ports::Claim::new(
-                address.to_string(),
-                format!("app instance {} (--app-ports, local.app_ports)", i + 1),
-            ));
-        }
-        if let Some(port) = options.edge_port() {
-            claims.push(ports::Claim::new(
-                local_address(port).to_string(),
-                "the edge instance (--edge-port)",
-            ));
-        }
-        ports::check(&claims)?;
+        ports::check(&plan.claims)?;
 
         let tools = tools::monitoring_tools(options.install, &progress)?;
         let app_binary =
@@ -333,76 +196,37 @@ impl Stack {
 
         // The control listener is bound now, so nobody takes the port while
         // the rest starts.
-        let control_listener = tokio::net::TcpListener::bind(&webhook_authority)
+        let webhook_address = &plan.webhook_address;
+        let control_listener = tokio::net::TcpListener::bind(webhook_address)
             .await
-            .with_context(|| {
-                format!("listening on {webhook_authority} for the webhook receiver")
-            })?;
+            .with_context(|| format!("listening on {webhook_address} for the webhook receiver"))?;
         let control_address = control_listener.local_addr()?;
 
-        let mut instances: Vec<Instance> = native
+        let instances: Vec<Instance> = plan
+            .instances
             .into_iter()
-            .map(|(name, address)| {
-                let spec = Spec::new(&name, &app_binary, state.log(&name))
-                    .arg("--listen")
-                    .arg(address.to_string())
-                    .arg("--demo-faults")
-                    .arg("--log-format")
-                    .arg("json")
-                    .arg("--shutdown-delay")
-                    .arg(options.shutdown_delay.as_secs().to_string())
-                    .arg("--drain-timeout")
-                    .arg(config.app.drain_seconds.to_string());
+            .map(|planned| {
+                let program = match &planned.program {
+                    plan::Program::AppNative => app_binary.clone(),
+                    plan::Program::Path(path) => path.clone(),
+                };
                 Instance {
-                    name,
-                    variant: Variant::Native,
-                    address,
-                    spec,
-                    startup: Duration::from_secs(20),
+                    spec: Spec::new(&planned.name, &program, state.log(&planned.name))
+                        .args(planned.args),
+                    name: planned.name,
+                    variant: planned.variant,
+                    address: planned.address,
+                    startup: planned.startup,
                     child: None,
                 }
             })
             .collect();
-        if let (Some(edge), Some(port)) = (&options.edge, options.edge_port()) {
-            let name = "app-spin-1".to_owned();
-            let address = local_address(port);
-            let spec = Spec::new(&name, &edge.node, state.log(&name))
-                .arg(edge.serve_script.display().to_string())
-                .arg("--component")
-                .arg(edge.component.display().to_string())
-                .arg("--listen")
-                .arg(address.to_string())
-                .arg("--admin")
-                .arg("127.0.0.1:0")
-                .arg("--variable")
-                .arg("demo_faults=true");
-            instances.push(Instance {
-                name,
-                variant: Variant::Spin,
-                address,
-                spec,
-                // The host compiles the component first.
-                startup: Duration::from_secs(120),
-                child: None,
-            });
-        }
 
-        let monitoring = Monitoring::new(config);
+        let monitoring = &plan.monitoring;
         state::write_atomically(&state.prometheus_config(), &monitoring.prometheus_local)?;
         state::write_atomically(&state.prometheus_rules(), &monitoring.rules)?;
         state::write_atomically(&state.alertmanager_config(), &monitoring.alertmanager_local)?;
-        let targets: Vec<LocalTarget> = instances
-            .iter()
-            .map(|instance| LocalTarget {
-                address: instance.address.to_string(),
-                pod: instance.name.clone(),
-                variant: instance.variant,
-            })
-            .collect();
-        state::write_atomically(
-            &state.prometheus_targets(),
-            &file_sd_targets(config, &targets),
-        )?;
+        state::write_atomically(&state.prometheus_targets(), &plan.targets)?;
 
         let prometheus_spec = Spec::new("prometheus", &tools.prometheus, state.log("prometheus"))
             .args(stack_render::monitoring::scrape::server_args(
@@ -440,7 +264,7 @@ impl Stack {
         ));
         let server = server::start(
             control_listener,
-            webhook_path.clone(),
+            plan.webhook_path.clone(),
             receiver.clone(),
             traffic.clone(),
         );
@@ -448,7 +272,7 @@ impl Stack {
             prometheus: format!("http://{}", local.prometheus_address),
             alertmanager: format!("http://{}", local.alertmanager_address),
             control: format!("http://{control_address}"),
-            webhook: format!("http://{control_address}{webhook_path}"),
+            webhook: format!("http://{control_address}{}", plan.webhook_path),
         };
 
         let mut stack = Stack {

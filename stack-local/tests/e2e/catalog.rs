@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use stack::Config;
+use stack_config::Config;
 use stack_render::Monitoring;
 use stack_render::monitoring::alertmanager::{PAGE_RECEIVER, TICKET_RECEIVER};
 

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::http::HttpClient;
+use crate::http::HttpClient;
 
 /// What the generator sends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

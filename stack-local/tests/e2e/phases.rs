@@ -11,9 +11,9 @@ use anyhow::{Context as _, bail, ensure};
 use app_core::Variant;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
-use stack::Config;
-use stack::local::http::{HttpClient, encode_query_value};
-use stack::local::{
+use stack_config::Config;
+use stack_local::http::{HttpClient, encode_query_value};
+use stack_local::{
     Options, Progress, Scenario, Stack, edge_host, poll, process_exists, std_duration,
 };
 
@@ -86,7 +86,7 @@ impl E2e {
     }
 
     /// The bound: `for` + 3 scrape intervals + a small margin.
-    fn bound(&self, for_: stack::PromDuration) -> Duration {
+    fn bound(&self, for_: stack_config::PromDuration) -> Duration {
         std_duration(for_) + self.scrape() * 3 + self.margin()
     }
 
@@ -139,7 +139,7 @@ impl E2e {
         name: &str,
         labels: &[(&str, &str)],
         event: &str,
-        for_: stack::PromDuration,
+        for_: stack_config::PromDuration,
     ) -> anyhow::Result<()> {
         let bound = self.bound(for_);
         self.expect_notification(fault, name, "firing", labels, event, Some(bound))
@@ -1081,7 +1081,7 @@ pub fn command_line(dir: &Path, app_binary: &Path, config_file: &Path) {
     let state = dir.join("state");
     let ports: [u16; 5] = crate::free_ports();
     let up_command = |extra: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_stack"));
+        let mut command = Command::new(crate::stack_binary());
         command
             .arg("up")
             .arg("--config")
@@ -1103,7 +1103,7 @@ pub fn command_line(dir: &Path, app_binary: &Path, config_file: &Path) {
         command
     };
     let load = |scenario: &str| {
-        Command::new(env!("CARGO_BIN_EXE_stack"))
+        Command::new(crate::stack_binary())
             .args(["load", scenario, "--config"])
             .arg(config_file)
             .arg("--state-dir")

@@ -12,7 +12,7 @@
 //! installs what they need and runs them:
 //!
 //! ```sh
-//! cargo test -p stack --test e2e -- --ignored --nocapture --test-threads=1
+//! cargo test -p stack-local --test e2e -- --ignored --nocapture --test-threads=1
 //! ```
 
 mod catalog;
@@ -23,27 +23,47 @@ mod timeline;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use stack::Config;
-use stack::local::APP_BINARY_ENV;
+use stack_config::Config;
+use stack_local::APP_BINARY_ENV;
 
 const CONFIG_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/e2e.toml");
 
 /// The whole run must stay below this.
 const BUDGET: Duration = Duration::from_secs(300);
 
-/// The app binary the check script built, or the one cargo built beside
-/// this package's binary.
-fn app_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os(APP_BINARY_ENV) {
+/// Where cargo put this workspace's binaries: the test runs from
+/// `target/<profile>/deps/`.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>")
+        .to_path_buf()
+}
+
+/// A workspace binary: from `env` when set (the check script sets it),
+/// else the one cargo built beside this test.
+fn workspace_binary(env: &str, name: &str, package: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(env) {
         return PathBuf::from(path);
     }
-    let beside = Path::new(env!("CARGO_BIN_EXE_stack")).with_file_name("app-native");
+    let beside = target_dir().join(name);
     assert!(
         beside.is_file(),
-        "no app-native binary at {}: run `cargo build -p app-native` or set {APP_BINARY_ENV}",
+        "no {name} binary at {}: run `cargo build -p {package}` or set {env}",
         beside.display()
     );
     beside
+}
+
+/// The app binary the check script built, or the one cargo built.
+fn app_binary() -> PathBuf {
+    workspace_binary(APP_BINARY_ENV, "app-native", "app-native")
+}
+
+/// The `stack` command line (the thin CLI crate, built beside this one).
+pub fn stack_binary() -> PathBuf {
+    workspace_binary("STACK_BINARY", "stack", "stack")
 }
 
 /// `N` distinct loopback ports nobody listens on right now (held together

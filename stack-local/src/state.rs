@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+use stack_config::topology::{ALERTMANAGER_CONFIG_FILE, PROMETHEUS_CONFIG_FILE};
 use stack_render::monitoring::scrape::{LOCAL_TARGETS_FILE, local_rules_file};
-use stack_render::monitoring::{ALERTMANAGER_CONFIG_FILE, PROMETHEUS_CONFIG_FILE};
 use stack_render::pretty_json;
 
 /// Marks a directory as ours, so `--fresh` never deletes anything else.
@@ -128,7 +128,7 @@ impl StateDir {
     /// by a killed stack does not count).
     pub fn running(&self) -> Option<Descriptor> {
         self.read_descriptor()
-            .filter(|d| d.pid != std::process::id() && super::child::process_exists(d.pid))
+            .filter(|d| d.pid != std::process::id() && crate::child::process_exists(d.pid))
     }
 
     pub fn write_descriptor(&self, descriptor: &Descriptor) -> anyhow::Result<()> {

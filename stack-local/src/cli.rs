@@ -8,11 +8,13 @@ use anyhow::Context as _;
 use http::Method;
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::http::HttpClient;
-use super::progress::Progress;
-use super::state::StateDir;
-use super::traffic::{Scenario, TrafficOptions};
-use super::{Options, Stack, edge_host};
+use crate::http::HttpClient;
+use crate::options::Options;
+use crate::progress::Progress;
+use crate::stack::Stack;
+use crate::state::StateDir;
+use crate::tools::edge_host;
+use crate::traffic::{Scenario, TrafficOptions};
 use alert_receiver::Receiver;
 use stack_config::Endpoint;
 use stack_config::PromDuration;

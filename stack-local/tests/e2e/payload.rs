@@ -2,8 +2,8 @@
 //! rendered rules and routing: alert name, labels, annotations, status.
 
 use serde_json::Value;
-use stack::Config;
-use stack::local::Delivery;
+use stack_config::Config;
+use stack_local::Delivery;
 use stack_render::monitoring::alertmanager::GROUP_BY;
 
 use crate::catalog::Catalog;

@@ -15,7 +15,7 @@ use http::{Method, Response, StatusCode};
 use http_body_util::Full;
 use tokio::net::TcpListener;
 
-use super::traffic::{Scenario, Traffic};
+use crate::traffic::{Scenario, Traffic};
 
 /// Serves until dropped.
 pub type ControlServer = Server;

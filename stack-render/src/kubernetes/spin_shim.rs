@@ -1,0 +1,54 @@
+//! What containerd-shim-spin needs of the pod it runs in, as data: the
+//! Spin overlay mounts exactly these paths, and the tests check the
+//! rendered pod against this list. Sources are read at the pinned shim
+//! release (v0.24.0, which embeds Spin v3.6.3; see nix/spin-shim.nix).
+//!
+//! The pod keeps `readOnlyRootFilesystem: true` and runs as non-root, so
+//! every path the shim writes under the image root must be a volume.
+
+/// A directory the shim writes, so the pod mounts a writable volume there.
+pub struct ShimPath {
+    /// Volume name in the pod.
+    pub volume: &'static str,
+    pub mount_path: &'static str,
+    /// emptyDir size limit.
+    pub size_limit: &'static str,
+    /// Whether the component's key-value store (its metrics) lives here.
+    pub holds_metrics_store: bool,
+    pub why: &'static str,
+    /// Upstream file or issue that shows the write.
+    pub upstream: &'static str,
+}
+
+pub const WRITABLE_PATHS: [ShimPath; 2] = [
+    ShimPath {
+        volume: "spin-cache",
+        mount_path: "/.cache",
+        size_limit: "64Mi",
+        holds_metrics_store: false,
+        why: "the shim creates its loader cache at /.cache on every start and points \
+              XDG_CACHE_HOME at it",
+        upstream: "spinframework/containerd-shim-spin v0.24.0 containerd-shim-spin/src/utils.rs \
+                   (initialize_cache); issue spinframework/containerd-shim-spin#123",
+    },
+    ShimPath {
+        volume: "spin-state",
+        mount_path: "/.spin",
+        size_limit: "256Mi",
+        holds_metrics_store: true,
+        why: "the shim runs Spin with working and app directory `/`, so the state directory is \
+              /.spin and the `default` key-value store is /.spin/sqlite_key_value.db (SQLite \
+              also writes its rollback journal beside it)",
+        upstream: "spinframework/containerd-shim-spin v0.24.0 containerd-shim-spin/src/constants.rs \
+                   (SPIN_TRIGGER_WORKING_DIR) and src/trigger.rs (local_app_dir); spinframework/spin \
+                   v3.6.3 crates/runtime-config/src/lib.rs (DEFAULT_STATE_DIR, \
+                   DEFAULT_SPIN_STORE_FILENAME); issue spinframework/containerd-shim-spin#216",
+    },
+];
+
+/// Spin compiles the component with Cranelift before it serves its first
+/// request. The startup probe gives it this long before liveness counts:
+/// a compile measured at about 1 s of CPU (docs/kubernetes.md), times the
+/// slowdown of a container throttled to its CPU request, with margin.
+pub const STARTUP_PROBE_PERIOD_SECONDS: u32 = 1;
+pub const STARTUP_PROBE_FAILURES: u32 = 60;

@@ -52,7 +52,15 @@ let
     extraEnv = "export DEPLOY_SPIN_SHIM=${spin-shim}/bin/containerd-shim-spin-v2";
   };
 
-  # `nix run .#deploy -- native|spin`: picks the variant, then runs that
+  # The Spin image as a SpinApp: the shim on the nodes as for `spin`; the
+  # cluster must already run spin-operator (deploy.sh checks its CRDs).
+  deploy-spinkube = deployVariant "spinkube" {
+    image = images.image-spin;
+    manifests = manifests.manifests-spinkube;
+    extraEnv = "export DEPLOY_SPIN_SHIM=${spin-shim}/bin/containerd-shim-spin-v2";
+  };
+
+  # `nix run .#deploy -- native|spin|spinkube`: picks the variant, then runs that
   # variant's own program from this flake, so only its closure is built.
   deploy = pkgs.writeShellApplication {
     name = "deploy";
@@ -60,7 +68,7 @@ let
       variant=native
       for arg in "$@"; do
         case "$arg" in
-          native | spin) variant="$arg" ;;
+          native | spin | spinkube) variant="$arg" ;;
         esac
       done
       command -v nix >/dev/null 2>&1 || {
@@ -102,6 +110,7 @@ in
   deploy = app deploy;
   deploy-native = app deploy-native;
   deploy-spin = app deploy-spin;
+  deploy-spinkube = app deploy-spinkube;
   up = app up;
   default = app up;
 }

@@ -65,7 +65,7 @@ in
   packages = {
     inherit (rust) app-native app-spin stack alert-receiver;
     inherit (images) image-native image-spin image-receiver;
-    inherit (manifests) manifests-native manifests-spin;
+    inherit (manifests) manifests-native manifests-spin manifests-spinkube;
     default = manifests.manifests-native;
   };
 

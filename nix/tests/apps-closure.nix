@@ -51,6 +51,7 @@ let
     manifests = {
       manifests-native = package "manifests-native";
       manifests-spin = package "manifests-spin";
+      manifests-spinkube = package "manifests-spinkube";
       rendered = package "stack-rendered";
     };
     app-native = package "app-native";

@@ -40,26 +40,31 @@ trap 'rm -rf "$build"' EXIT
 
 log "kubectl kustomize"
 builds=()
-for dir in base overlays/native overlays/spin operator; do
+for dir in base overlays/native overlays/spin overlays/spinkube operator; do
   out="$build/${dir//\//-}.yaml"
   "${KUBECTL[@]}" kustomize "k8s/$dir" >"$out"
   builds+=("$out")
   printf '  k8s/%-18s %3d objects\n' "$dir" "$(grep -c '^kind:' "$out")" >&2
 done
 workloads=("$build/base.yaml" "$build/overlays-native.yaml" "$build/overlays-spin.yaml")
+# kubernetes-validate: only these custom kinds may lack a schema; the
+# CRD step below validates them.
+unschemed() {
+  local file="$1" kinds="$2" group="$3" version="$4" report
+  report="$("$venv/bin/kubernetes-validate" --strict -k "$version" "$file" 2>&1)"
+  if grep -E "^(ERROR|WARN)" <<<"$report" |
+    grep -vE "Couldn't find schema for kind ($kinds) with api version $group"; then
+    die "kubernetes-validate: $file"
+  fi
+  grep -q "^INFO .*passed for resource configmap/" <<<"$report" ||
+    die "kubernetes-validate validated no ConfigMap of $file"
+}
 
 log "kubernetes-validate --strict"
 for version in "${KUBERNETES_VERSIONS[@]}"; do
   "$venv/bin/kubernetes-validate" --strict --quiet -k "$version" "${workloads[@]}"
-  # Custom resources have no schema here: only those two kinds may go
-  # unvalidated, and the next step validates them.
-  report="$("$venv/bin/kubernetes-validate" --strict -k "$version" "$build/operator.yaml" 2>&1)"
-  if grep -E "^(ERROR|WARN)" <<<"$report" |
-    grep -vE "Couldn't find schema for kind (PodMonitor|PrometheusRule) with api version monitoring.coreos.com/v1"; then
-    die "kubernetes-validate: operator resources"
-  fi
-  grep -q "^INFO .*passed for resource configmap/" <<<"$report" ||
-    die "kubernetes-validate validated no ConfigMap of k8s/operator"
+  unschemed "$build/operator.yaml" "PodMonitor|PrometheusRule" monitoring.coreos.com/v1 "$version"
+  unschemed "$build/overlays-spinkube.yaml" "SpinApp|SpinAppExecutor" core.spinkube.dev/v1alpha1 "$version"
   echo "  all resources valid against Kubernetes $version" >&2
 done
 
@@ -68,9 +73,60 @@ log "operator resources against the prometheus-operator CRDs"
   "$build/operator.yaml" "$build/operator.json"
 node scripts/k8s/operator-resources.mjs "$build/operator.json"
 
+log "SpinApp, SpinAppExecutor and ScaledObjects against the spin-operator and KEDA CRDs"
+require_command go
+[ -x "$KUBECONFORM" ] || die "kubeconform is missing: run scripts/setup.sh"
+# Offline: the modules are in the cache scripts/setup.sh filled.
+spin_operator="$(GOPROXY=off go_module_dir "$SPIN_OPERATOR_MODULE")" || die "$SPIN_OPERATOR_MODULE is missing: run scripts/setup.sh"
+keda="$(GOPROXY=off go_module_dir "$KEDA_MODULE")" || die "$KEDA_MODULE is missing: run scripts/setup.sh"
+"$py" scripts/k8s/crd_schemas.py "$build/schemas" "$spin_operator"/config/crd/bases/*.yaml \
+  "$keda/config/crd/bases/keda.sh_scaledobjects.yaml"
+# The committed stack.toml leaves autoscaling off: render a copy with it on.
+cp stack.toml "$build/autoscaled.toml"
+printf '\n[kubernetes.autoscaling]\nenabled = true\n' >>"$build/autoscaled.toml"
+cargo run -q --locked -p stack -- render --config "$build/autoscaled.toml" --out "$build/autoscaled" >/dev/null
+for overlay in native spin spinkube; do
+  "${KUBECTL[@]}" kustomize "$build/autoscaled/k8s/overlays/$overlay" >>"$build/autoscaled.yaml"
+  echo "---" >>"$build/autoscaled.yaml"
+done
+custom_resources() {
+  "$py" -c 'import sys, yaml
+docs = [d for path in sys.argv[1:] for d in yaml.safe_load_all(open(path)) if d]
+custom = [d for d in docs if d["apiVersion"].split("/")[0] in ("core.spinkube.dev", "keda.sh")]
+print(yaml.safe_dump_all(custom, sort_keys=False), end="")' "$@"
+}
+custom_resources "$build/overlays-spinkube.yaml" "$build/autoscaled.yaml" >"$build/custom.yaml"
+kubeconform_run() {
+  "$KUBECONFORM" -strict -summary -output text \
+    -schema-location "$build/schemas/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json" "$1"
+}
+summary="$(kubeconform_run "$build/custom.yaml")" || die "kubeconform: $summary"
+echo "  $summary" >&2
+# 2 SpinAppExecutors, 2 SpinApps (plain and autoscaled), 3 ScaledObjects.
+grep -q "Valid: 7, Invalid: 0, Errors: 0, Skipped: 0" <<<"$summary" ||
+  die "kubeconform did not validate the 7 custom resources: $summary"
+grep -c '^kind: ScaledObject$' "$build/custom.yaml" | grep -qx 3 || die "expected one ScaledObject per overlay"
+# Planted breaches the CRD schemas must reject: a field SpinApp does not
+# have (what a securityContext would need), a required field gone, a
+# replica count of the wrong type.
+crd_breaches=(
+  's/^  serviceAccountName: app$/  serviceAccountName: app\n  securityContext: {}/'
+  '/^  image: /d'
+  's/^  minReplicaCount: \(.*\)$/  minReplicaCount: "\1"/'
+  's/^    runtimeClassName: /    runtimeClass: /'
+)
+for breach in "${crd_breaches[@]}"; do
+  sed "$breach" "$build/custom.yaml" >"$build/crd-breach.yaml"
+  cmp -s "$build/crd-breach.yaml" "$build/custom.yaml" && die "CRD breach '$breach' changed nothing"
+  if kubeconform_run "$build/crd-breach.yaml" >/dev/null 2>&1; then
+    die "kubeconform accepted the planted breach: sed '$breach'"
+  fi
+done
+echo "  ${#crd_breaches[@]} planted CRD breaches all rejected" >&2
+
 log "restricted Pod Security Standard and project rules, field by field"
 "$py" scripts/k8s/policy.py "$build/base.yaml" "$build/overlays-native.yaml:native" \
-  "$build/overlays-spin.yaml:spin"
+  "$build/overlays-spin.yaml:spin" "$build/overlays-spinkube.yaml"
 # The policy check must see each planted breach.
 breaches=(
   's/readOnlyRootFilesystem: true/readOnlyRootFilesystem: false/'

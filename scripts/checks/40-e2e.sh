@@ -9,7 +9,7 @@
 source "$(dirname "$0")/../lib.sh"
 cd "$REPO_ROOT"
 
-require_command prometheus alertmanager
+require_command prometheus prometheus-alertmanager
 cargo build --locked -q -p app-native -p stack
 export STACK_APP_NATIVE="$REPO_ROOT/target/debug/app-native"
 export STACK_BINARY="$REPO_ROOT/target/debug/stack"

@@ -213,8 +213,13 @@ done
 for needed in image-spin.drv manifests-spin.drv containerd-shim-spin.drv; do
   requisites deploy-spin | grep -qx "$needed" || die "deploy-spin does not require $needed"
 done
+for needed in image-spin.drv manifests-spinkube.drv containerd-shim-spin.drv; do
+  requisites deploy-spinkube | grep -qx "$needed" || die "deploy-spinkube does not require $needed"
+done
+requisites deploy-spinkube | grep -qx manifests-spin.drv && die "deploy-spinkube requires the spin overlay's manifests"
+requisites deploy-spin | grep -qx manifests-spinkube.drv && die "deploy-spin requires the spinkube overlay's manifests"
 requisites deploy-native | grep -qx image-native.drv || die "deploy-native does not require image-native"
-echo "  deploy-native and the deploy dispatcher reference no Spin path; deploy-spin has its image, manifests and shim" >&2
+echo "  deploy-native and the deploy dispatcher reference no Spin path; deploy-spin and deploy-spinkube have their image, own manifests and shim" >&2
 
 # --- nix/deploy.sh against stand-ins for kind, docker and kubectl ---
 # No container engine runs here, so these record their arguments and answer
@@ -242,6 +247,8 @@ echo "kubectl $*" >>"$STUB_LOG"
 args=" $* "
 case "$args" in
   *" get secret "*) exit 1 ;;
+  *" get crd "*) [ -z "${STUB_NO_CRD:-}" ]; exit ;;
+  *" get spinapps "*) printf app ;;
   *" create namespace "*) printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app-monitoring\n' ;;
   *" apply -f - "*) cat >/dev/null ;;
   *" apply -f "*) cp "${*: -1}" "$STUB_APPLIED" ;;
@@ -296,6 +303,19 @@ print("  kind config: spin runtime with SystemdCgroup; RuntimeClass applied befo
 PY
 run_deploy native spin && die "the native deploy program accepted the spin variant"
 grep -q 'this program deploys native' "$stubs/out" || die "unexpected error: $(cat "$stubs/out")"
+# spinkube: the shim on the nodes, spin-operator's CRDs required before
+# anything is applied, then the SpinApp's Deployment awaited.
+"${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/spinkube" >"$stubs/manifests/manifests.yaml"
+echo app-monitoring >"$stubs/clusters"
+STUB_NO_CRD=1 run_deploy spinkube spinkube && die "deploy spinkube ran without spin-operator's CRDs"
+grep -q 'no CRD spinapps.core.spinkube.dev: install spin-operator' "$stubs/out" ||
+  die "unexpected error: $(tail -n 3 "$stubs/out")"
+grep -q '^kubectl .* apply -f ' "$stubs/log" && die "deploy spinkube applied manifests without spin-operator"
+run_deploy spinkube spinkube || die "deploy spinkube failed: $(tail -n 5 "$stubs/out")"
+grep -q '^docker cp .*containerd-shim-spin-v2' "$stubs/log" || die "deploy spinkube did not install the shim"
+grep -q '^kubectl .* get deployment app$' "$stubs/log" || die "deploy spinkube did not wait for the SpinApp's Deployment"
+grep -q '^kind: SpinApp$' "$stubs/applied.yaml" || die "deploy spinkube did not apply the SpinApp"
+echo "  deploy spinkube: refuses without spin-operator's CRDs, else installs the shim, applies the SpinApp, waits for its Deployment" >&2
 
 # A key Nix needs but stack.toml lacks must fail evaluation, naming the key.
 mkdir -p "$work/missing/nix"

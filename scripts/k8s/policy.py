@@ -3,14 +3,16 @@
 every pod of this project must meet, field by field:
 
 - the restricted Pod Security Standard (the same list as
-  stack/src/k8s/policy.rs applies to the rendered objects);
+  stack-render/src/kubernetes/policy.rs applies to the rendered objects);
 - read-only root filesystem, probes, CPU/memory requests and limits,
   images pinned to a tag;
 - only Prometheus gets a ServiceAccount token; its Role is exactly
   get/list/watch on pods, endpoints and services, namespaced;
 - no Secret is rendered, and the Grafana admin password is only ever a
   reference to a file from the Secret;
-- the namespace enforces `restricted`, and a default-deny NetworkPolicy
+- the namespace enforces `restricted` (`baseline` beside a SpinApp, whose
+  pods spin-operator builds without a securityContext; audit and warn stay
+  `restricted`), and a default-deny NetworkPolicy
   covers every pod;
 - every in-cluster URL Alertmanager notifies (its ConfigMap's webhook
   URLs) is a Service of these manifests, on that port, in front of a pod
@@ -225,10 +227,17 @@ def check(path, docs):
         if role.get("rules") != expected:
             problem(f"Role/{role['metadata']['name']} grants {role.get('rules')}")
 
+    # spin-operator sets no securityContext on the pods it creates from a
+    # SpinApp, so that overlay's namespace enforces baseline; it still audits
+    # and warns at restricted.
+    enforced = "baseline" if by_kind.get("SpinApp") else "restricted"
     for ns in by_kind.get("Namespace", []):
         labels = ns["metadata"].get("labels", {})
-        if labels.get("pod-security.kubernetes.io/enforce") != "restricted":
-            problem(f"Namespace/{ns['metadata']['name']} does not enforce restricted")
+        if labels.get("pod-security.kubernetes.io/enforce") != enforced:
+            problem(f"Namespace/{ns['metadata']['name']} does not enforce {enforced}")
+        for mode in ("audit", "warn"):
+            if labels.get(f"pod-security.kubernetes.io/{mode}") != "restricted":
+                problem(f"Namespace/{ns['metadata']['name']} does not {mode} at restricted")
     if by_kind.get("Deployment"):
         denies = [
             p for p in by_kind.get("NetworkPolicy", [])

@@ -39,6 +39,9 @@ pub struct Settings {
     /// (`app.uid`) but whose shim compiles the component when it starts.
     pub spin_app: ContainerResources,
     pub operator: Operator,
+    /// KEDA ScaledObjects on the request rate, one per overlay; off unless
+    /// `enabled`.
+    pub autoscaling: Autoscaling,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             // (docs/kubernetes.md, "The Spin pod").
             spin_app: ContainerResources::new(("100m", "64Mi"), ("1", "256Mi")),
             operator: Operator::default(),
+            autoscaling: Autoscaling::default(),
         }
     }
 }
@@ -171,6 +175,39 @@ impl Default for Operator {
     fn default() -> Self {
         Operator {
             release: "kube-prometheus-stack".into(),
+        }
+    }
+}
+
+/// Opt-in autoscaling (`[kubernetes.autoscaling]`): KEDA scales the app
+/// between `min_replicas` and `max_replicas` so that each replica serves about
+/// `requests_per_second` of user traffic (the `job:http_server_requests:rate5m`
+/// recording rule of its variant).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Autoscaling {
+    pub enabled: bool,
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    /// Target requests per second per replica (KEDA's `threshold`).
+    pub requests_per_second: f64,
+    /// Below this total rate the app is not scaled up from its minimum
+    /// (KEDA's `activationThreshold`).
+    pub activation_requests_per_second: f64,
+    /// Namespace KEDA's operator runs in: the NetworkPolicies let its pods
+    /// query Prometheus.
+    pub keda_namespace: String,
+}
+
+impl Default for Autoscaling {
+    fn default() -> Self {
+        Autoscaling {
+            enabled: false,
+            min_replicas: 2,
+            max_replicas: 10,
+            requests_per_second: 50.0,
+            activation_requests_per_second: 0.0,
+            keda_namespace: "keda".into(),
         }
     }
 }

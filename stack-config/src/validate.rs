@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::duration::PromDuration;
 use crate::endpoint::{Address, Endpoint};
 use crate::image::Image;
-use crate::kubernetes::{Resources, Settings};
+use crate::kubernetes::{Autoscaling, Resources, Settings};
 use crate::topology::{
     RECEIVER_PATH, RECEIVER_PORT, RECEIVER_SERVICE, names_receiver, receiver_url,
 };
@@ -496,7 +496,45 @@ fn validate_kubernetes(settings: &Settings, drain_seconds: u32) -> Result<(), Co
         &settings.spin_app.requests,
         &settings.spin_app.limits,
     )?;
+    check_autoscaling(&settings.autoscaling)?;
     Ok(())
+}
+
+fn check_autoscaling(autoscaling: &Autoscaling) -> Result<(), ConfigError> {
+    if autoscaling.min_replicas == 0 {
+        // KEDA would scale to zero, and a request arriving then finds no pod.
+        fail_kubernetes(
+            "autoscaling.min_replicas",
+            "must be at least 1: scaling to zero drops the requests that would wake the app",
+        )?;
+    }
+    if autoscaling.max_replicas < autoscaling.min_replicas {
+        fail_kubernetes(
+            "autoscaling.max_replicas",
+            format!(
+                "{} is below min_replicas ({})",
+                autoscaling.max_replicas, autoscaling.min_replicas
+            ),
+        )?;
+    }
+    let rate = autoscaling.requests_per_second;
+    if !(rate.is_finite() && rate > 0.0) {
+        fail_kubernetes(
+            "autoscaling.requests_per_second",
+            format!("{rate} is not a positive number of requests per second"),
+        )?;
+    }
+    let activation = autoscaling.activation_requests_per_second;
+    if !(activation.is_finite() && activation >= 0.0) {
+        fail_kubernetes(
+            "autoscaling.activation_requests_per_second",
+            format!("{activation} is not zero or a positive number of requests per second"),
+        )?;
+    }
+    check_name(
+        "kubernetes.autoscaling.keda_namespace",
+        &autoscaling.keda_namespace,
+    )
 }
 
 fn check_resources(key: &str, requests: &Resources, limits: &Resources) -> Result<(), ConfigError> {
@@ -547,6 +585,37 @@ mod tests {
             validate_kubernetes(&settings, 10).unwrap_err().key,
             "kubernetes.spin_app.limits.cpu"
         );
+
+        for (change, key) in [
+            (
+                (|a: &mut Autoscaling| a.min_replicas = 0) as fn(&mut Autoscaling),
+                "kubernetes.autoscaling.min_replicas",
+            ),
+            (
+                |a| a.max_replicas = 1,
+                "kubernetes.autoscaling.max_replicas",
+            ),
+            (
+                |a| a.requests_per_second = 0.0,
+                "kubernetes.autoscaling.requests_per_second",
+            ),
+            (
+                |a| a.requests_per_second = f64::NAN,
+                "kubernetes.autoscaling.requests_per_second",
+            ),
+            (
+                |a| a.activation_requests_per_second = -1.0,
+                "kubernetes.autoscaling.activation_requests_per_second",
+            ),
+            (
+                |a| a.keda_namespace = "KEDA".into(),
+                "kubernetes.autoscaling.keda_namespace",
+            ),
+        ] {
+            let mut settings = Settings::default();
+            change(&mut settings.autoscaling);
+            assert_eq!(validate_kubernetes(&settings, 10).unwrap_err().key, key);
+        }
 
         let mut settings = Settings::default();
         settings.images.grafana.tag = "latest".into();

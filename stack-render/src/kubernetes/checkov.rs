@@ -58,11 +58,19 @@ pub const SKIPS: &[Skip] = &[
 ];
 
 /// Files checkov does not scan by themselves, with the reason.
-pub const SKIP_PATHS: &[(&str, &str)] = &[(
-    "app-patch.yaml",
-    "Strategic-merge patches are fragments of the app Deployment, not deployable \
-     objects; checkov judges them as part of each built overlay instead.",
-)];
+pub const SKIP_PATHS: &[(&str, &str)] = &[
+    (
+        "app-patch.yaml",
+        "Strategic-merge patches are fragments of the app Deployment, not deployable \
+         objects; checkov judges them as part of each built overlay instead.",
+    ),
+    (
+        "remove-app-deployment.yaml",
+        "A `$patch: delete` of the base's app Deployment in the SpinKube overlay (spin-operator \
+         creates the app's Deployment), not an object; the built overlay holds no such \
+         Deployment.",
+    ),
+];
 
 /// Puts the per-object skips on the objects they concern.
 /// `roots`: the kustomizations checkov scans by their source files (the

@@ -55,4 +55,15 @@ impl Kustomization {
     pub fn objects(&self) -> impl Iterator<Item = &Value> {
         self.files.iter().flat_map(|file| file.objects.iter())
     }
+
+    /// The objects of its resource files: whole objects, not patches.
+    pub fn resources(&self) -> impl Iterator<Item = &Value> {
+        let patches = self.kustomization["patches"].as_array();
+        self.files
+            .iter()
+            .filter(move |file| {
+                !patches.is_some_and(|list| list.iter().any(|patch| patch["path"] == file.name))
+            })
+            .flat_map(|file| file.objects.iter())
+    }
 }

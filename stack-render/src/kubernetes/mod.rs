@@ -7,6 +7,7 @@
 //! copied, never re-rendered, into the kustomization roots: kustomize does
 //! not load files from outside its root.
 
+pub mod autoscaling;
 pub mod checkov;
 pub mod kustomization;
 mod kustomize;
@@ -16,10 +17,13 @@ mod operator;
 mod overlays;
 pub mod policy;
 pub mod spin_shim;
+pub mod spinkube;
 pub mod workloads;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_spinkube;
 #[cfg(test)]
 use workloads::{alertmanager, app, grafana, prometheus};
 
@@ -36,6 +40,7 @@ pub struct Manifests {
     pub base: Kustomization,
     pub native: Kustomization,
     pub spin: Kustomization,
+    pub spinkube: Kustomization,
     pub operator: Kustomization,
 }
 
@@ -45,14 +50,21 @@ impl Manifests {
             base: kustomize::base(config, monitoring),
             native: overlays::native(config),
             spin: overlays::spin(config),
+            spinkube: spinkube::kustomization(config),
             operator: operator::kustomization(config, monitoring),
         };
         checkov::annotate([&mut manifests.base, &mut manifests.operator]);
         manifests
     }
 
-    pub fn all(&self) -> [&Kustomization; 4] {
-        [&self.base, &self.native, &self.spin, &self.operator]
+    pub fn all(&self) -> [&Kustomization; 5] {
+        [
+            &self.base,
+            &self.native,
+            &self.spin,
+            &self.spinkube,
+            &self.operator,
+        ]
     }
 
     pub fn add_to(&self, tree: &mut RenderedTree) {

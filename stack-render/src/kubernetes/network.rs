@@ -15,6 +15,10 @@ use stack_config::topology::{RECEIVER_PORT, RECEIVER_SERVICE};
 /// distribution: kind, kubeadm, k3s, EKS, GKE, AKS.
 const DNS_POD_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 
+/// The label of KEDA's operator pods (kedacore/keda v2.20 config/manager),
+/// which query Prometheus for the autoscaling trigger.
+const KEDA_OPERATOR_LABEL: (&str, &str) = ("app.kubernetes.io/name", "keda-operator");
+
 pub fn objects(config: &Config) -> Vec<Value> {
     let app = app::component(config);
     let prometheus = prometheus::component(config);
@@ -98,7 +102,7 @@ pub fn objects(config: &Config) -> Vec<Value> {
             prometheus.selector(),
             json!({
                 "policyTypes": ["Ingress", "Egress"],
-                "ingress": [ingress_from(&[&grafana], prom_port)],
+                "ingress": prometheus_ingress(config),
                 "egress": prometheus_egress,
             }),
         ),
@@ -143,7 +147,29 @@ pub fn objects(config: &Config) -> Vec<Value> {
     policies
 }
 
-fn policy(owner: &Component, name: &str, pod_labels: Value, rules: Value) -> Value {
+/// Grafana reads Prometheus; with autoscaling on, so does KEDA's operator,
+/// from its own namespace.
+fn prometheus_ingress(config: &Config) -> Value {
+    let mut ingress = vec![ingress_from(
+        &[&grafana::component(config)],
+        config.prometheus.port,
+    )];
+    let scaling = &config.kubernetes.autoscaling;
+    if scaling.enabled {
+        ingress.push(json!({
+            "from": [{
+                "namespaceSelector": {"matchLabels": {
+                    "kubernetes.io/metadata.name": scaling.keda_namespace,
+                }},
+                "podSelector": {"matchLabels": {KEDA_OPERATOR_LABEL.0: KEDA_OPERATOR_LABEL.1}},
+            }],
+            "ports": [tcp(config.prometheus.port)],
+        }));
+    }
+    json!(ingress)
+}
+
+pub(super) fn policy(owner: &Component, name: &str, pod_labels: Value, rules: Value) -> Value {
     let mut spec = json!({"podSelector": {}});
     if pod_labels
         .as_object()
@@ -162,7 +188,7 @@ fn policy(owner: &Component, name: &str, pod_labels: Value, rules: Value) -> Val
     })
 }
 
-fn tcp(port: u16) -> Value {
+pub(super) fn tcp(port: u16) -> Value {
     json!({"protocol": "TCP", "port": port})
 }
 
@@ -174,7 +200,7 @@ fn ingress_from(peers: &[&Component], port: u16) -> Value {
     json!({"from": from, "ports": [tcp(port)]})
 }
 
-fn egress_to(peer: &Component, port: u16) -> Value {
+pub(super) fn egress_to(peer: &Component, port: u16) -> Value {
     json!({
         "to": [{"podSelector": {"matchLabels": peer.selector()}}],
         "ports": [tcp(port)],

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use super::kustomization::{Kustomization, ResourceFile};
 use super::kustomize::API_VERSION;
 use super::objects::{self, Component};
-use super::spin_shim;
 use super::workloads::app;
+use super::{autoscaling, spin_shim};
 use stack_config::config::{Config, Image};
 use stack_config::topology::POD_VARIANT_LABEL;
 
@@ -38,17 +38,22 @@ pub fn native(config: &Config) -> Kustomization {
             objects: vec![patch],
         }],
         &config.images.native,
+        "native",
     )
 }
 
-pub fn spin(config: &Config) -> Kustomization {
-    let owner = app::component(config);
-    let runtime_class = json!({
+/// The RuntimeClass whose handler runs containerd-shim-spin.
+pub fn runtime_class(config: &Config) -> Value {
+    json!({
         "apiVersion": "node.k8s.io/v1",
         "kind": "RuntimeClass",
-        "metadata": owner.cluster_metadata(SPIN_RUNTIME_CLASS),
+        "metadata": app::component(config).cluster_metadata(SPIN_RUNTIME_CLASS),
         "handler": SPIN_HANDLER,
-    });
+    })
+}
+
+pub fn spin(config: &Config) -> Kustomization {
+    let runtime_class = runtime_class(config);
     let port_name = &config.app.port_name;
     let shim_paths = spin_shim::WRITABLE_PATHS.iter();
     let container = json!({
@@ -92,27 +97,47 @@ pub fn spin(config: &Config) -> Kustomization {
             },
         ],
         &config.images.spin,
+        "spin",
     );
-    spin.kustomization["sortOptions"] = prerequisites_first();
+    spin.kustomization["sortOptions"] = prerequisites_first(&[]);
     spin
 }
 
 /// Kustomize's legacy order puts kinds it does not know, RuntimeClass among
 /// them, after every workload; a Deployment applied before its RuntimeClass
 /// has its first pods rejected. This is the legacy order (kustomize's
-/// `api/resid/gvk.go`) with RuntimeClass right after Namespace.
-fn prerequisites_first() -> Value {
+/// `api/resid/gvk.go`) with RuntimeClass right after Namespace, then any
+/// `custom` kinds other objects need first.
+pub fn prerequisites_first(custom: &[&str]) -> Value {
+    let mut first = vec!["Namespace", "RuntimeClass"];
+    first.extend_from_slice(custom);
+    first.extend([
+        "ResourceQuota",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "ServiceAccount",
+        "PodSecurityPolicy",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Secret",
+        "Endpoints",
+        "Service",
+        "LimitRange",
+        "PriorityClass",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "Deployment",
+        "StatefulSet",
+        "CronJob",
+        "PodDisruptionBudget",
+    ]);
     json!({
         "order": "legacy",
         "legacySortOptions": {
-            "orderFirst": [
-                "Namespace", "RuntimeClass", "ResourceQuota", "StorageClass",
-                "CustomResourceDefinition", "ServiceAccount", "PodSecurityPolicy", "Role",
-                "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ConfigMap", "Secret",
-                "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
-                "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob",
-                "PodDisruptionBudget",
-            ],
+            "orderFirst": first,
             "orderLast": ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"],
         },
     })
@@ -151,9 +176,16 @@ fn app_patch(config: &Config, variant: &str, container: Value, pod: Value) -> Va
 fn overlay(
     config: &Config,
     dir: &'static str,
-    files: Vec<ResourceFile>,
+    mut files: Vec<ResourceFile>,
     image: &Image,
+    variant: &str,
 ) -> Kustomization {
+    if config.kubernetes.autoscaling.enabled {
+        files.push(ResourceFile {
+            name: autoscaling::FILE,
+            objects: vec![autoscaling::scaled_object(config, variant)],
+        });
+    }
     let mut resources = vec![json!("../../base")];
     let mut patches = Vec::new();
     for file in &files {

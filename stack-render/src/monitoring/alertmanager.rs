@@ -1,11 +1,12 @@
 //! Alertmanager configuration: route by severity, group by alert and job,
 //! and keep a down job's symptom alerts quiet while its `AppDown` speaks.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::monitoring::rules::{WATCHDOG_SEVERITY, alert_names};
 use crate::yaml;
 use stack_config::config::{Config, Severity};
+use stack_config::duration::PromDuration;
 
 /// Receiver names.
 pub const PAGE_RECEIVER: &str = "page";
@@ -29,65 +30,144 @@ pub fn server_args(config_file: &str, data_dir: &str, listen_address: &str) -> V
     ]
 }
 
-fn webhook(url: &str) -> Value {
-    json!([{"url": url, "send_resolved": true, "max_alerts": 0}])
+/// `alertmanager.yml`, field for field as Alertmanager reads it (its
+/// `config.Config`): a misspelt field does not compile.
+#[derive(Debug, Serialize)]
+struct AlertmanagerConfig {
+    global: Global,
+    route: Route,
+    inhibit_rules: Vec<InhibitRule>,
+    receivers: Vec<Receiver>,
 }
 
-fn render(config: &Config, webhook_url: &str) -> Value {
+#[derive(Debug, Serialize)]
+struct Global {
+    resolve_timeout: PromDuration,
+}
+
+#[derive(Debug, Serialize)]
+struct Route {
+    receiver: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_by: Option<[&'static str; 3]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_wait: Option<PromDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_interval: Option<PromDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repeat_interval: Option<PromDuration>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    routes: Vec<Route>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    matchers: Vec<String>,
+}
+
+impl Route {
+    /// A child route: `matchers` go to `receiver`, the rest is inherited.
+    fn matching(receiver: &'static str, matcher: String) -> Route {
+        Route {
+            receiver,
+            group_by: None,
+            group_wait: None,
+            group_interval: None,
+            repeat_interval: None,
+            routes: Vec::new(),
+            matchers: vec![matcher],
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct InhibitRule {
+    source_matchers: Vec<String>,
+    target_matchers: Vec<String>,
+    equal: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Receiver {
+    name: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    webhook_configs: Vec<WebhookConfig>,
+}
+
+#[derive(Debug, Serialize)]
+struct WebhookConfig {
+    url: String,
+    send_resolved: bool,
+    /// 0: every alert of the group, however many.
+    max_alerts: u32,
+}
+
+fn webhook(url: &str) -> Vec<WebhookConfig> {
+    vec![WebhookConfig {
+        url: url.to_owned(),
+        send_resolved: true,
+        max_alerts: 0,
+    }]
+}
+
+fn severity(severity: &str) -> String {
+    format!("severity=\"{severity}\"")
+}
+
+fn render(config: &Config, webhook_url: &str) -> AlertmanagerConfig {
     use alert_names::*;
     let am = &config.alertmanager;
-    let watchdog_receiver = match &am.watchdog_url {
-        Some(url) => json!({"name": WATCHDOG_RECEIVER, "webhook_configs": webhook(url)}),
+    let watchdog_receiver = Receiver {
+        name: WATCHDOG_RECEIVER,
         // No dead man's switch configured: the Watchdog goes nowhere rather
         // than to people.
-        None => json!({"name": WATCHDOG_RECEIVER}),
+        webhook_configs: am.watchdog_url.as_deref().map(webhook).unwrap_or_default(),
     };
     let symptoms = [HIGH_ERROR_RATE, HIGH_LATENCY].join("|");
     let outages = [APP_DOWN, APP_ALL_INSTANCES_DOWN].join("|");
-    json!({
-        "global": {"resolve_timeout": am.resolve_timeout},
-        "route": {
-            "receiver": TICKET_RECEIVER,
-            "group_by": GROUP_BY,
-            "group_wait": am.group_wait,
-            "group_interval": am.group_interval,
-            "repeat_interval": am.repeat_interval,
-            "routes": [
-                {
-                    "receiver": WATCHDOG_RECEIVER,
-                    "matchers": [format!("severity=\"{WATCHDOG_SEVERITY}\"")],
-                },
-                {
-                    "receiver": PAGE_RECEIVER,
-                    "matchers": [format!("severity=\"{}\"", Severity::Critical.as_str())],
-                },
-                {
-                    "receiver": TICKET_RECEIVER,
-                    "matchers": [format!("severity=\"{}\"", Severity::Warning.as_str())],
-                },
-            ],
+    let critical = severity(Severity::Critical.as_str());
+    let warning = severity(Severity::Warning.as_str());
+    AlertmanagerConfig {
+        global: Global {
+            resolve_timeout: am.resolve_timeout,
         },
-        "inhibit_rules": [
-            {
-                // A job that is down fails and is slow as a consequence: the
-                // down alert says it all.
-                "source_matchers": [format!("alertname=~\"{outages}\"")],
-                "target_matchers": [format!("alertname=~\"{symptoms}\"")],
-                "equal": ["namespace", "job"],
+        route: Route {
+            receiver: TICKET_RECEIVER,
+            group_by: Some(GROUP_BY),
+            group_wait: Some(am.group_wait),
+            group_interval: Some(am.group_interval),
+            repeat_interval: Some(am.repeat_interval),
+            routes: vec![
+                Route::matching(WATCHDOG_RECEIVER, severity(WATCHDOG_SEVERITY)),
+                Route::matching(PAGE_RECEIVER, critical.clone()),
+                Route::matching(TICKET_RECEIVER, warning.clone()),
+            ],
+            matchers: Vec::new(),
+        },
+        inhibit_rules: vec![
+            // A job that is down fails and is slow as a consequence: the
+            // down alert says it all.
+            InhibitRule {
+                source_matchers: vec![format!("alertname=~\"{outages}\"")],
+                target_matchers: vec![format!("alertname=~\"{symptoms}\"")],
+                equal: vec!["namespace", "job"],
             },
-            {
-                // A page already covers the same alert's ticket.
-                "source_matchers": [format!("severity=\"{}\"", Severity::Critical.as_str())],
-                "target_matchers": [format!("severity=\"{}\"", Severity::Warning.as_str())],
-                "equal": ["alertname", "namespace", "job", "variant"],
+            // A page already covers the same alert's ticket.
+            InhibitRule {
+                source_matchers: vec![critical],
+                target_matchers: vec![warning],
+                equal: vec!["alertname", "namespace", "job", "variant"],
             },
         ],
-        "receivers": [
-            {"name": PAGE_RECEIVER, "webhook_configs": webhook(webhook_url)},
-            {"name": TICKET_RECEIVER, "webhook_configs": webhook(webhook_url)},
+        receivers: vec![
+            Receiver {
+                name: PAGE_RECEIVER,
+                webhook_configs: webhook(webhook_url),
+            },
+            Receiver {
+                name: TICKET_RECEIVER,
+                webhook_configs: webhook(webhook_url),
+            },
             watchdog_receiver,
         ],
-    })
+    }
 }
 
 /// `alertmanager.yml` delivering to `webhook_url`.
@@ -104,10 +184,15 @@ pub fn config(config: &Config, webhook_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
+
+    fn rendered() -> Value {
+        serde_json::to_value(render(&Config::default(), "http://127.0.0.1:9095/")).unwrap()
+    }
 
     #[test]
     fn app_down_inhibits_only_symptoms_of_the_same_job() {
-        let value = render(&Config::default(), "http://127.0.0.1:9095/");
+        let value = rendered();
         let rule = &value["inhibit_rules"][0];
         assert_eq!(rule["equal"], json!(["namespace", "job"]));
         let target = rule["target_matchers"][0].as_str().unwrap();
@@ -120,7 +205,7 @@ mod tests {
 
     #[test]
     fn watchdog_never_reaches_people() {
-        let value = render(&Config::default(), "http://127.0.0.1:9095/");
+        let value = rendered();
         let receivers = value["receivers"].as_array().unwrap();
         let watchdog = receivers
             .iter()

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use app_core::metrics::{ACTIVE_REQUESTS, REQUEST_DURATION};
 
@@ -32,6 +33,12 @@ pub struct Names {
 }
 
 impl Names {
+    pub fn new(config: &Config) -> Self {
+        Names {
+            rate_window: config.alerts.rate_window,
+        }
+    }
+
     fn suffix(window: PromDuration) -> String {
         format!("rate{window}")
     }
@@ -266,9 +273,7 @@ fn percent(fraction: f64) -> String {
 
 impl RuleSet {
     pub fn new(config: &Config) -> Self {
-        let names = Names {
-            rate_window: config.alerts.rate_window,
-        };
+        let names = Names::new(config);
         let exprs = Exprs::new(config);
         let mut set = RuleSet {
             groups: Vec::new(),
@@ -644,50 +649,50 @@ impl RuleSet {
         self.alerts.runbook_url(anchor)
     }
 
-    fn rule_value(&self, rule: &Rule) -> Value {
-        let labels = |pairs: &[(String, String)]| -> Map<String, Value> {
-            pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect()
-        };
+    fn rule_out<'a>(&self, rule: &'a Rule) -> RuleOut<'a> {
         match rule {
-            Rule::Record(r) => {
-                let mut value = json!({"record": r.record, "expr": r.expr});
-                if !r.labels.is_empty() {
-                    value["labels"] = Value::Object(labels(&r.labels));
-                }
-                value
-            }
+            Rule::Record(r) => RuleOut::Record(RecordingRuleOut {
+                record: &r.record,
+                expr: &r.expr,
+                labels: Labels(
+                    r.labels
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect(),
+                ),
+            }),
             Rule::Alert(a) => {
-                let mut all_labels = Map::new();
-                all_labels.insert("severity".into(), json!(a.severity));
-                all_labels.extend(labels(&a.labels));
-                let mut value = json!({"alert": a.alert, "expr": a.expr});
-                if !a.for_.is_zero() {
-                    value["for"] = json!(a.for_);
-                }
-                value["labels"] = Value::Object(all_labels);
-                value["annotations"] = json!({
-                    "summary": a.summary,
-                    "description": a.description,
-                    "runbook_url": self.runbook(&a.runbook_anchor),
-                });
-                value
+                let severity = std::iter::once(("severity", a.severity));
+                let extra = a.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+                RuleOut::Alert(AlertingRuleOut {
+                    alert: &a.alert,
+                    expr: &a.expr,
+                    for_: (!a.for_.is_zero()).then_some(a.for_),
+                    labels: Labels(severity.chain(extra).collect()),
+                    annotations: Annotations {
+                        summary: &a.summary,
+                        description: &a.description,
+                        runbook_url: self.runbook(&a.runbook_anchor),
+                    },
+                })
             }
         }
     }
 
+    /// The groups as a rules file or a PrometheusRule spec holds them.
+    fn groups_out(&self) -> Vec<GroupOut<'_>> {
+        self.groups
+            .iter()
+            .map(|g| GroupOut {
+                name: &g.name,
+                rules: g.rules.iter().map(|r| self.rule_out(r)).collect(),
+            })
+            .collect()
+    }
+
     /// The `groups` list, as a rules file or a PrometheusRule spec holds it.
     pub fn groups_value(&self) -> Value {
-        Value::Array(
-            self.groups
-                .iter()
-                .map(|g| {
-                    json!({
-                        "name": g.name,
-                        "rules": g.rules.iter().map(|r| self.rule_value(r)).collect::<Vec<_>>(),
-                    })
-                })
-                .collect(),
-        )
+        serde_json::to_value(self.groups_out()).expect("plain data")
     }
 
     pub fn to_yaml(&self) -> String {
@@ -696,7 +701,9 @@ impl RuleSet {
                 "{}\nRecording rules first: alerts and the dashboard read the series they record.",
                 crate::tree::GENERATED_HEADER
             ),
-            &json!({"groups": self.groups_value()}),
+            &RuleFile {
+                groups: self.groups_out(),
+            },
         )
     }
 
@@ -718,6 +725,65 @@ impl RuleSet {
                 Rule::Record(r) => Some(r),
                 Rule::Alert(_) => None,
             })
+    }
+}
+
+/// A Prometheus rules file (`rulefmt.RuleGroups`), field for field.
+#[derive(Serialize)]
+struct RuleFile<'a> {
+    groups: Vec<GroupOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct GroupOut<'a> {
+    name: &'a str,
+    rules: Vec<RuleOut<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum RuleOut<'a> {
+    Record(RecordingRuleOut<'a>),
+    Alert(AlertingRuleOut<'a>),
+}
+
+#[derive(Serialize)]
+struct RecordingRuleOut<'a> {
+    record: &'a str,
+    expr: &'a str,
+    #[serde(skip_serializing_if = "Labels::is_empty")]
+    labels: Labels<'a>,
+}
+
+#[derive(Serialize)]
+struct AlertingRuleOut<'a> {
+    alert: &'a str,
+    expr: &'a str,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    for_: Option<PromDuration>,
+    labels: Labels<'a>,
+    annotations: Annotations<'a>,
+}
+
+#[derive(Serialize)]
+struct Annotations<'a> {
+    summary: &'a str,
+    description: &'a str,
+    runbook_url: String,
+}
+
+/// Labels in the order the rule lists them, written as a map.
+struct Labels<'a>(Vec<(&'a str, &'a str)>);
+
+impl Labels<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Labels<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
     }
 }
 

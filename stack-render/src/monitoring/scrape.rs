@@ -66,6 +66,11 @@ fn pod_label_meta(key: &str) -> String {
 
 const NAME_LABEL: &str = "app.kubernetes.io/name";
 
+/// The container port name spin-operator gives every SpinApp's pods
+/// (spin-operator v0.6.1 `pkg/spinapp/spinapp.go`, `HTTPPortName`): the
+/// SpinKube overlay cannot name it `app.port_name`.
+pub const SPINKUBE_PORT_NAME: &str = "http-app";
+
 /// Keeps only the app's running pods on the named port, and turns the pod's
 /// identity into the target labels `namespace`, `pod` and `variant`.
 /// Shared with the operator's PodMonitor, which needs the same rules.
@@ -78,7 +83,11 @@ pub fn app_relabel_configs(config: &Config) -> Value {
         },
         {
             "source_labels": ["__meta_kubernetes_pod_container_port_name"],
-            "regex": regex_literal(&config.app.port_name),
+            "regex": format!(
+                "{}|{}",
+                regex_literal(&config.app.port_name),
+                regex_literal(SPINKUBE_PORT_NAME)
+            ),
             "action": "keep",
         },
         {

@@ -91,6 +91,14 @@ fn deployment(config: &Config, app: &Component) -> Value {
             },
         },
     });
+    if k8s.autoscaling.enabled {
+        // KEDA's HorizontalPodAutoscaler owns the count; a replica field
+        // here would reset it on every `kubectl apply`.
+        deployment["spec"]
+            .as_object_mut()
+            .expect("spec")
+            .remove("replicas");
+    }
     if k8s.pre_stop_seconds > 0 {
         // Endpoint removal races the signal: keep serving until every
         // watcher has stopped sending here. The kubelet itself sleeps, so no

@@ -95,6 +95,7 @@ start prometheus prometheus \
   --config.file="$prometheus_yml" \
   --storage.tsdb.path="$state/prometheus" \
   --web.listen-address="$prometheus_address" \
+  --enable-feature=exemplar-storage \
   --web.enable-lifecycle
 
 provisioning="$state/grafana/provisioning"

@@ -45,6 +45,8 @@ mutations=(
   's/failures_total{job="prometheus"}\[5m\]) > 0/failures_total{job="prometheus"}[5m]) > 100/'  # meta alert
   's/^        for: .1m.$/        for: 10m/'                         # AppDown's `for`
   's/le=~"1(\[.\]0)?"/le="1.0"/'                                 # SLO bucket in one spelling only
+  's/ratio_rate28d \/ (1 - 0.999)/ratio_rate28d \/ (1 - 0.99)/'   # availability budget of another SLO
+  's/\[28d\]/[56d]/'                                                # error budget over the wrong period
 )
 for mutation in "${mutations[@]}"; do
   sed "$mutation" "$rules" >"$work/mutant/$rules"
@@ -84,7 +86,7 @@ log "live Prometheus: local config loads, relabelling yields one labelled target
 cp -r monitoring/prometheus "$work/prometheus"
 port="$(free_ports 1)"
 prometheus --config.file="$work/prometheus/prometheus.local.yml" \
-  --storage.tsdb.path="$work/data" --web.listen-address="127.0.0.1:$port" \
+  --storage.tsdb.path="$work/data" --web.listen-address="127.0.0.1:$port" --enable-feature=exemplar-storage \
   --log.level=warn >"$work/prometheus.log" 2>&1 &
 prometheus_pid=$!
 deadline=$((SECONDS + 30))

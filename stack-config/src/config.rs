@@ -117,7 +117,8 @@ impl Default for Prometheus {
             scrape_interval: PromDuration::from_secs(15),
             scrape_timeout: PromDuration::from_secs(10),
             evaluation_interval: PromDuration::from_secs(15),
-            retention: PromDuration::from_days(15),
+            // Above slo.period, which the error budget is counted over.
+            retention: PromDuration::from_days(30),
             storage_size: "10Gi".into(),
             remote_write: Vec::new(),
         }
@@ -179,7 +180,8 @@ pub struct Grafana {
     pub node_port: u16,
     /// Name of the Secret (never committed) holding `admin-user` and `admin-password`.
     pub admin_secret: String,
-    /// Fixed uid of the Prometheus datasource every panel refers to.
+    /// Fixed uid of the provisioned Prometheus datasource, which the
+    /// dashboard's `datasource` variable selects by default.
     pub datasource_uid: String,
     pub dashboard_uid: String,
 }
@@ -216,8 +218,23 @@ pub struct Alerts {
     /// Window and `for` of the alerts about Prometheus and Alertmanager.
     pub meta_window: PromDuration,
     pub meta_for: PromDuration,
-    /// The runbook every alert links to; `#alertname` is appended.
-    pub runbook_url: String,
+    /// Absolute URL under which this repository's files open in a browser
+    /// (e.g. `https://github.com/ORG/REPO/blob/main/`): every alert's
+    /// `runbook_url` is [`RUNBOOK_PATH`] under it, `#alertname` appended, so
+    /// a pager can open it. The default is a placeholder on the reserved
+    /// example.com: set it.
+    pub runbook_base_url: String,
+}
+
+/// The runbook's path in the repository, below `alerts.runbook_base_url`.
+pub const RUNBOOK_PATH: &str = "docs/runbook.md";
+
+impl Alerts {
+    /// The absolute link to the runbook section `anchor`.
+    pub fn runbook_url(&self, anchor: &str) -> String {
+        let base = self.runbook_base_url.trim_end_matches('/');
+        format!("{base}/{RUNBOOK_PATH}#{anchor}")
+    }
 }
 
 impl Default for Alerts {
@@ -234,7 +251,7 @@ impl Default for Alerts {
             latency_for: PromDuration::from_mins(5),
             meta_window: PromDuration::from_mins(5),
             meta_for: PromDuration::from_mins(5),
-            runbook_url: "docs/runbook.md".into(),
+            runbook_base_url: "https://example.com/app-monitoring/".into(),
         }
     }
 }
@@ -248,6 +265,10 @@ pub struct Slo {
     pub latency_target: f64,
     /// Must be a bucket bound of `http_server_request_duration_seconds`.
     pub latency_threshold_seconds: f64,
+    /// The rolling window the error budget is counted over (Sloth's and
+    /// Pyrra's default, four weeks): burn rate 1 spends the budget in
+    /// exactly this time. Prometheus must keep that much history.
+    pub period: PromDuration,
     /// Multi-window, multi-burn-rate alert pairs (SRE workbook, chapter 5).
     pub windows: Vec<BurnWindow>,
 }
@@ -265,6 +286,7 @@ impl Default for Slo {
             availability_target: 0.999,
             latency_target: 0.99,
             latency_threshold_seconds: 1.0,
+            period: PromDuration::from_days(28),
             windows: vec![
                 window(60, 5, 14.4, 2, Severity::Critical),
                 window(6 * 60, 30, 6.0, 15, Severity::Critical),

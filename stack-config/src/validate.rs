@@ -118,6 +118,19 @@ pub fn check_receiver_url(key: &str, url: &Endpoint, namespace: &str) -> Result<
     )
 }
 
+/// The base every `runbook_url` starts with: absolute, because a pager
+/// opens links outside the repository, and without a query or fragment,
+/// which the appended path and `#alertname` would land inside.
+fn check_runbook_base(key: &str, value: &str) -> Result<(), ConfigError> {
+    if value.contains(['?', '#']) || value.contains(char::is_whitespace) {
+        fail(
+            key,
+            format!("{value:?} must be a plain base URL: no query, fragment or whitespace"),
+        )?;
+    }
+    check_url(key, value).map(drop)
+}
+
 /// A usable, pinned image reference; `key` names it in the error (e.g.
 /// `images.native`).
 fn check_image(key: &str, image: &Image) -> Result<(), ConfigError> {
@@ -294,9 +307,7 @@ impl Config {
             )?;
         }
         check_positive("alerts.meta_window", a.meta_window)?;
-        if a.runbook_url.is_empty() {
-            fail("alerts.runbook_url", "must not be empty")?;
-        }
+        check_runbook_base("alerts.runbook_base_url", &a.runbook_base_url)?;
         Ok(())
     }
 
@@ -314,6 +325,18 @@ impl Config {
                 ),
             )?;
         }
+        check_positive("slo.period", s.period)?;
+        // rate() over the period reads only what the TSDB still holds: a
+        // shorter retention would count the budget over less, silently.
+        if s.period > self.prometheus.retention {
+            fail(
+                "slo.period",
+                format!(
+                    "{} is longer than prometheus.retention {}: the budget would be counted over the retained days only",
+                    s.period, self.prometheus.retention
+                ),
+            )?;
+        }
         if s.windows.is_empty() {
             fail("slo.windows", "must list at least one burn-rate window")?;
         }
@@ -324,6 +347,12 @@ impl Config {
                 fail(
                     &key("short"),
                     format!("{} must be shorter than long {}", w.short, w.long),
+                )?;
+            }
+            if w.long > s.period {
+                fail(
+                    &key("long"),
+                    format!("{} must not exceed slo.period {}", w.long, s.period),
                 )?;
             }
             if w.short.as_millis() < 2 * self.prometheus.scrape_interval.as_millis() {
@@ -604,6 +633,86 @@ mod tests {
             "kubernetes.pre_stop_seconds"
         );
         assert!(validate_kubernetes(&Settings::default(), 10).is_ok());
+    }
+
+    fn error_key(edit: impl FnOnce(&mut Config)) -> Option<String> {
+        let mut config = Config::default();
+        edit(&mut config);
+        config.validate().err().map(|error| error.key)
+    }
+
+    #[test]
+    fn runbook_base_must_be_an_absolute_plain_url() {
+        let key = Some("alerts.runbook_base_url".to_owned());
+        for bad in [
+            "docs/",
+            "/docs/runbook",
+            "",
+            "github.com/org/repo",
+            "ftp://example.com/",
+            "https://",
+            "https://example.com/repo#main",
+            "https://example.com/repo?ref=main",
+            "https://example.com/my repo/",
+        ] {
+            let base = bad.to_owned();
+            assert_eq!(
+                error_key(|c| c.alerts.runbook_base_url = base),
+                key,
+                "{bad:?} accepted"
+            );
+        }
+        for good in [
+            "https://github.com/org/repo/blob/main/",
+            "https://github.com/org/repo/blob/main",
+            "http://wiki.internal:8080/runbooks/",
+        ] {
+            let base = good.to_owned();
+            assert_eq!(error_key(|c| c.alerts.runbook_base_url = base), None);
+        }
+        let mut alerts = Config::default().alerts;
+        alerts.runbook_base_url = "https://github.com/org/repo/blob/main".into();
+        assert_eq!(
+            alerts.runbook_url("appdown"),
+            "https://github.com/org/repo/blob/main/docs/runbook.md#appdown"
+        );
+        alerts.runbook_base_url.push('/');
+        assert_eq!(
+            alerts.runbook_url("appdown"),
+            "https://github.com/org/repo/blob/main/docs/runbook.md#appdown"
+        );
+    }
+
+    #[test]
+    fn slo_period_is_checked_against_retention_and_windows() {
+        assert_eq!(
+            Config::default().slo.period,
+            PromDuration::from_days(28),
+            "Sloth's and Pyrra's default"
+        );
+        let period = Some("slo.period".to_owned());
+        assert_eq!(
+            error_key(|c| c.slo.period = PromDuration::default()),
+            period
+        );
+        // Longer than the TSDB keeps.
+        assert_eq!(
+            error_key(|c| c.prometheus.retention = PromDuration::from_days(15)),
+            period
+        );
+        assert_eq!(
+            error_key(|c| c.slo.period = PromDuration::from_days(31)),
+            period
+        );
+        // Shorter than the slowest burn-rate window (3d).
+        assert_eq!(
+            error_key(|c| c.slo.period = PromDuration::from_days(2)),
+            Some("slo.windows[3].long".to_owned())
+        );
+        assert_eq!(
+            error_key(|c| c.slo.period = PromDuration::from_days(7)),
+            None
+        );
     }
 
     #[test]

@@ -99,7 +99,9 @@ fn self_metrics() -> Schema {
 fn builtin_series(config: &Config) -> Schema {
     let mut up = target_labels(config);
     up.insert("job".into());
-    let alerts: BTreeSet<String> = ["alertname", "alertstate", "severity"]
+    // ALERTS carries each alert's labels; the app's alerts all keep the
+    // job and namespace they are about.
+    let alerts: BTreeSet<String> = ["alertname", "alertstate", "severity", "namespace", "job"]
         .map(String::from)
         .into();
     [("up".to_owned(), up), ("ALERTS".to_owned(), alerts)].into()
@@ -210,7 +212,18 @@ fn rule_schema(config: &Config, rules: &RuleSet) -> Schema {
     // expression is) plus their own static labels.
     for recording in rules.recordings() {
         let refs = references(&recording.expr);
+        // Without aggregation a rule keeps the labels of what it reads
+        // (recorded above it, so already in the schema).
+        let inherited: BTreeSet<String> = if refs.grouping.is_empty() {
+            refs.selectors
+                .iter()
+                .flat_map(|(name, _)| schema.get(name).cloned().unwrap_or_default())
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
         let mut labels: BTreeSet<String> = refs.grouping.into_iter().collect();
+        labels.extend(inherited);
         labels.extend(recording.labels.iter().map(|(k, _)| k.clone()));
         schema
             .entry(recording.record.clone())
@@ -271,7 +284,28 @@ fn dashboard_panels_reference_only_recorded_or_exposed_series() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     // Panels that compute from raw histograms would disagree with alerts.
-    for (_, query) in &queries {
+    // Only exemplar targets select raw series (recorded ones carry no
+    // exemplars), and their range half is empty by construction.
+    let targets = dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|panel| panel["targets"].as_array().into_iter().flatten());
+    let mut exemplar_targets = 0;
+    for target in targets {
+        let query = target["expr"].as_str().unwrap();
+        if target["exemplar"] == true {
+            exemplar_targets += 1;
+            let Expr::Binary(comparison) = parser::parse(query).unwrap() else {
+                panic!("exemplar target is not a comparison: {query}");
+            };
+            assert_eq!(comparison.op.to_string(), "<", "{query}");
+            assert!(
+                matches!(*comparison.rhs, Expr::NumberLiteral(ref n) if n.val == 0.0),
+                "exemplar target can draw a line: {query}"
+            );
+            continue;
+        }
         for (name, _) in references(query).selectors {
             assert!(
                 !name.starts_with("http_server_request_duration_seconds"),
@@ -279,6 +313,7 @@ fn dashboard_panels_reference_only_recorded_or_exposed_series() {
             );
         }
     }
+    assert_eq!(exemplar_targets, 1, "the latency panel's exemplars");
 }
 
 #[test]
@@ -288,6 +323,9 @@ fn dashboard_variables_use_exposed_labels() {
     let schema = rule_schema(&config, &rules);
     let dashboard = grafana::dashboard(&config, &rules);
     for variable in dashboard["templating"]["list"].as_array().unwrap() {
+        if variable["type"] == "datasource" {
+            continue;
+        }
         let query = variable["query"].as_str().unwrap();
         // label_values(SELECTOR, LABEL)
         let inner = query

@@ -161,6 +161,21 @@ fn out_of_range_values_are_rejected() {
         "slo.latency_threshold_seconds",
         &[],
     );
+    // A pager cannot open a link relative to the repository.
+    assert_rejected(
+        "runbook-relative",
+        "[alerts]\nrunbook_base_url = \"docs/\"\n",
+        "alerts.runbook_base_url",
+        &[],
+    );
+    assert_rejected(
+        "runbook-removed-key",
+        "[alerts]\nrunbook_url = \"docs/runbook.md\"\n",
+        "runbook_url",
+        &[],
+    );
+    // A 60-day budget with 30 days of history.
+    assert_rejected("slo-period", "[slo]\nperiod = \"60d\"\n", "slo.period", &[]);
     // 14.4x the budget of a 90% SLO is more than every request failing.
     assert_rejected(
         "burn-rate",

@@ -6,13 +6,20 @@
 
 use serde_json::{Value, json};
 
-use app_core::metrics::BUILD_INFO;
+use app_core::metrics::{BUILD_INFO, REQUEST_DURATION};
 
-use crate::monitoring::rules::{RuleSet, alert_names};
+use crate::monitoring::rules::{
+    RuleSet, SLO_AVAILABILITY, SLO_LATENCY, TARGET_LABELS, alert_names,
+};
 use crate::promql::exposed_name;
 use crate::yaml;
 use stack_config::config::Config;
+use stack_config::duration::PromDuration;
 use stack_config::topology::{ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, mounts};
+
+/// The dashboard variable every panel takes its Prometheus from, as every
+/// monitoring mixin names it: the dashboard works in any Grafana.
+pub const DATASOURCE_VARIABLE: &str = "datasource";
 
 /// Dashboard JSON schema version the panels are written for.
 pub const SCHEMA_VERSION: u64 = 39;
@@ -76,6 +83,8 @@ struct Query {
     expr: String,
     legend: &'static str,
     instant: bool,
+    /// Also ask Prometheus for the exemplars of the series `expr` selects.
+    exemplar: bool,
 }
 
 fn series(expr: String, legend: &'static str) -> Query {
@@ -83,6 +92,7 @@ fn series(expr: String, legend: &'static str) -> Query {
         expr,
         legend,
         instant: false,
+        exemplar: false,
     }
 }
 
@@ -91,6 +101,21 @@ fn instant(expr: String) -> Query {
         expr,
         legend: "__auto",
         instant: true,
+        exemplar: false,
+    }
+}
+
+/// The exemplars (trace ids) of the series `selector` names, and no line.
+/// Grafana has no exemplar-only query and recorded series carry no
+/// exemplars, so the target selects the raw series, and `< 0` (a rate never
+/// is) empties its range half: what the panel draws still comes from the
+/// recording rules alone.
+fn exemplars(selector: String, window: PromDuration) -> Query {
+    Query {
+        expr: format!("rate({selector}[{window}]) < 0"),
+        legend: "exemplars",
+        instant: false,
+        exemplar: true,
     }
 }
 
@@ -137,7 +162,7 @@ impl Layout {
                 .into_iter()
                 .zip(ref_ids)
                 .map(|(q, ref_id)| {
-                    json!({
+                    let mut target = json!({
                         "datasource": self.datasource,
                         "refId": ref_id,
                         "expr": q.expr,
@@ -145,7 +170,11 @@ impl Layout {
                         "range": !q.instant,
                         "instant": q.instant,
                         "format": if q.instant { "table" } else { "time_series" },
-                    })
+                    });
+                    if q.exemplar {
+                        target["exemplar"] = json!(true);
+                    }
+                    target
                 })
                 .collect(),
         )
@@ -248,7 +277,7 @@ impl Layout {
 
 /// The app's overview dashboard.
 pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
-    let datasource = json!({"type": "prometheus", "uid": config.grafana.datasource_uid});
+    let datasource = json!({"type": "prometheus", "uid": format!("${{{DATASOURCE_VARIABLE}}}")});
     let n = &rules.names;
     let w = n.rate_window();
     let sel = "namespace=\"$namespace\", variant=~\"$variant\"";
@@ -307,11 +336,14 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
     );
     l.table(
         "Active alerts",
-        "Alerts firing now, as Prometheus evaluates them (the Watchdog left out).",
+        "Alerts of this namespace's app firing now, as Prometheus evaluates them.",
         (24, 6),
+        // Alerts of this namespace's app only: a shared Prometheus evaluates
+        // other teams' rules too.
         instant(format!(
-            "ALERTS{{alertstate=\"firing\", alertname!=\"{}\"}}",
-            alert_names::WATCHDOG
+            "ALERTS{{alertstate=\"firing\", alertname!=\"{}\", namespace=\"$namespace\", job=\"{}\"}}",
+            alert_names::WATCHDOG,
+            config.app.job
         )),
     );
 
@@ -368,15 +400,24 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
             "{{variant}} {{http_route}}",
         )],
     );
+    let duration_buckets = format!("{}_bucket", exposed_name(&REQUEST_DURATION));
     l.timeseries(
         "Latency p50 / p95 / p99",
-        &format!("Quantiles of user request durations over {w}."),
+        &format!(
+            "Quantiles of user request durations over {w}; the dots are exemplars, single requests with the trace id they carried."
+        ),
         (8, 8),
         "s",
-        vec![series(
-            format!("{}{{{sel}}}", n.job_latency()),
-            "{{variant}} p{{quantile}}",
-        )],
+        vec![
+            series(
+                format!("{}{{{sel}}}", n.job_latency()),
+                "{{variant}} p{{quantile}}",
+            ),
+            exemplars(
+                format!("{duration_buckets}{{{}, {sel}}}", rules.user_matchers),
+                w,
+            ),
+        ],
     );
 
     l.row("Native vs edge");
@@ -415,44 +456,63 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
     }
 
     l.row("Service level objectives");
-    let budget = |target: f64| format!("(1 - {target})");
     let slo = &config.slo;
     // The fastest paging pair's long window: what the first page looks at.
     let first_window = slo.windows.iter().map(|w| w.long).min().unwrap_or(w);
-    l.timeseries(
-        "Availability error budget burn rate",
-        &format!(
-            "How many times faster than sustainable the availability budget (SLO {}) burns; 1 spends it exactly over the SLO period.",
-            slo.availability_target
+    let period = slo.period;
+    for (name, target, ratio, what) in [
+        (
+            SLO_AVAILABILITY,
+            slo.availability_target,
+            n.job_error_ratio(first_window),
+            "requests answered 5xx".to_owned(),
         ),
-        (12, 8),
-        "none",
-        vec![series(
-            format!(
-                "{}{{{sel}}} / {}",
-                n.job_error_ratio(first_window),
-                budget(slo.availability_target)
-            ),
-            "{{variant}}",
-        )],
-    );
-    l.timeseries(
-        "Latency error budget burn rate",
-        &format!(
-            "How many times faster than sustainable the latency budget burns: requests slower than {} s against SLO {}.",
-            slo.latency_threshold_seconds, slo.latency_target
+        (
+            SLO_LATENCY,
+            slo.latency_target,
+            n.job_slow_ratio(first_window),
+            format!("requests slower than {} s", slo.latency_threshold_seconds),
         ),
-        (12, 8),
-        "none",
-        vec![series(
-            format!(
-                "{}{{{sel}}} / {}",
-                n.job_slow_ratio(first_window),
-                budget(slo.latency_target)
+    ] {
+        let title = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        let burn_rate = format!("{ratio}{{{sel}}} / (1 - {target})");
+        let remaining = format!("{}{{slo=\"{name}\", {sel}}}", n.budget_remaining(period));
+        l.timeseries(
+            &format!("{title} error budget burn rate"),
+            &format!(
+                "How many times faster than sustainable the {name} budget (SLO {target}, {what}) burns over {first_window}; 1 spends it exactly over the SLO period {period}."
             ),
-            "{{variant}}",
-        )],
-    );
+            (12, 8),
+            "none",
+            vec![series(burn_rate.clone(), "{{variant}}")],
+        );
+        l.timeseries(
+            &format!("{title} error budget remaining"),
+            &format!(
+                "Share of the {name} error budget of the last {period} not yet spent: 100% untouched, 0 exhausted, below 0 overspent."
+            ),
+            (6, 8),
+            "percentunit",
+            vec![series(remaining.clone(), "{{variant}}")],
+        );
+        // Burn rate 1 spends a whole budget in one period, so what is left
+        // lasts remaining * period / burn rate; no errors at all is +Inf.
+        l.timeseries(
+            &format!("{title} budget: time to exhaustion"),
+            &format!(
+                "How long the {name} budget left lasts at the burn rate of the last {first_window}; 0 when it is spent."
+            ),
+            (6, 8),
+            "s",
+            vec![series(
+                format!(
+                    "clamp_min({remaining}, 0) * {} / on ({TARGET_LABELS}) ({burn_rate})",
+                    period.as_millis() / 1000
+                ),
+                "{{variant}}",
+            )],
+        );
+    }
 
     let variable = |name: &str, label: &str, query: String, multi: bool| {
         json!({
@@ -472,7 +532,7 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
     json!({
         "uid": config.grafana.dashboard_uid,
         "title": "App overview",
-        "description": "The app's traffic, errors, latency and SLOs, native and edge side by side. Rendered by `stack render`; edit stack/src/grafana.rs, not this file.",
+        "description": "The app's traffic, errors, latency and SLOs, native and edge side by side. Rendered by `stack render`; edit stack-render/src/monitoring/grafana.rs, not this file.",
         "tags": ["app", "generated"],
         "editable": false,
         "graphTooltip": 1,
@@ -482,6 +542,19 @@ pub fn dashboard(config: &Config, rules: &RuleSet) -> Value {
         "time": {"from": "now-1h", "to": "now"},
         "timezone": "utc",
         "templating": {"list": [
+            json!({
+                "name": DATASOURCE_VARIABLE,
+                "label": "Data source",
+                "type": "datasource",
+                "query": "prometheus",
+                // The provisioned datasource; a Grafana without it falls
+                // back to its default Prometheus.
+                "current": {"text": "Prometheus", "value": config.grafana.datasource_uid},
+                "refresh": 1,
+                "regex": "",
+                "hide": 0,
+                "options": [],
+            }),
             variable("namespace", "Namespace", format!("label_values({build_info}, namespace)"), false),
             variable(
                 "variant",
@@ -545,15 +618,104 @@ mod tests {
     }
 
     #[test]
-    fn panel_ids_are_unique_and_every_panel_queries_the_fixed_datasource() {
+    fn panel_ids_are_unique_and_every_query_uses_the_datasource_variable() {
         let dashboard = render();
+        let chosen = json!({"type": "prometheus", "uid": "${datasource}"});
         let mut ids = std::collections::HashSet::new();
         for panel in dashboard["panels"].as_array().unwrap() {
             assert!(ids.insert(panel["id"].as_u64().unwrap()));
             if panel["type"] != "row" {
-                assert_eq!(panel["datasource"]["uid"], "prometheus");
-                assert!(!panel["targets"].as_array().unwrap().is_empty());
+                assert_eq!(panel["datasource"], chosen, "{}", panel["title"]);
+                let targets = panel["targets"].as_array().unwrap();
+                assert!(!targets.is_empty());
+                for target in targets {
+                    assert_eq!(target["datasource"], chosen, "{}", panel["title"]);
+                }
             }
+        }
+        let variables = dashboard["templating"]["list"].as_array().unwrap();
+        let datasource = &variables[0];
+        assert_eq!(datasource["name"], DATASOURCE_VARIABLE);
+        assert_eq!(datasource["type"], "datasource");
+        assert_eq!(datasource["query"], "prometheus");
+        assert_eq!(datasource["current"]["value"], "prometheus");
+        for variable in &variables[1..] {
+            assert_eq!(variable["datasource"], chosen, "{}", variable["name"]);
+        }
+    }
+
+    fn panel<'a>(dashboard: &'a Value, title: &str) -> &'a Value {
+        dashboard["panels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["title"] == title)
+            .unwrap_or_else(|| panic!("no panel {title}"))
+    }
+
+    #[test]
+    fn active_alerts_are_this_namespace_and_job_only() {
+        let dashboard = render();
+        let expr = panel(&dashboard, "Active alerts")["targets"][0]["expr"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(expr.contains("namespace=\"$namespace\""), "{expr}");
+        assert!(expr.contains("job=\"app\""), "{expr}");
+    }
+
+    #[test]
+    fn the_latency_panel_shows_exemplars_of_the_raw_histogram() {
+        let dashboard = render();
+        let targets = panel(&dashboard, "Latency p50 / p95 / p99")["targets"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let with_exemplars: Vec<&Value> =
+            targets.iter().filter(|t| t["exemplar"] == true).collect();
+        assert_eq!(with_exemplars.len(), 1, "{targets:?}");
+        let expr = with_exemplars[0]["expr"].as_str().unwrap();
+        assert!(
+            expr.starts_with(
+                "rate(http_server_request_duration_seconds_bucket{job=\"app\", http_route!~"
+            ),
+            "{expr}"
+        );
+        assert!(expr.ends_with(" < 0"), "{expr}");
+        // The lines still come from the recording rule alone.
+        assert!(targets.iter().any(|t| {
+            t["exemplar"].is_null()
+                && t["expr"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("job:http_server_request_duration_seconds")
+        }));
+    }
+
+    #[test]
+    fn budget_panels_sit_beside_each_burn_rate_panel() {
+        let dashboard = render();
+        for slo in ["Availability", "Latency"] {
+            let burn = &panel(&dashboard, &format!("{slo} error budget burn rate"))["gridPos"];
+            let remaining = panel(&dashboard, &format!("{slo} error budget remaining"));
+            let exhaustion = panel(&dashboard, &format!("{slo} budget: time to exhaustion"));
+            for beside in [remaining, exhaustion] {
+                assert_eq!(beside["gridPos"]["y"], burn["y"], "{}", beside["title"]);
+            }
+            let expr = remaining["targets"][0]["expr"].as_str().unwrap();
+            assert!(
+                expr.starts_with(&format!(
+                    "job:slo_error_budget_remaining:ratio_rate28d{{slo=\"{}\"",
+                    slo.to_lowercase()
+                )),
+                "{expr}"
+            );
+            // 28 days in seconds, divided by the burn rate.
+            let expr = exhaustion["targets"][0]["expr"].as_str().unwrap();
+            assert!(
+                expr.contains(" * 2419200 / on (namespace, job, variant) ("),
+                "{expr}"
+            );
         }
     }
 

@@ -93,6 +93,15 @@ impl Names {
         )
     }
 
+    /// Share of the error budget of `slo.period` not yet spent, label `slo`
+    /// (`availability` or `latency`): 1 untouched, 0 spent, below 0 overspent.
+    pub fn budget_remaining(&self, period: PromDuration) -> String {
+        format!(
+            "job:slo_error_budget_remaining:ratio_{}",
+            Self::suffix(period)
+        )
+    }
+
     /// Latency quantiles of user traffic, label `quantile`.
     pub fn job_latency(&self) -> String {
         "job:http_server_request_duration_seconds:histogram_quantile".into()
@@ -120,7 +129,8 @@ pub struct Alert {
     pub labels: Vec<(String, String)>,
     pub summary: String,
     pub description: String,
-    /// Section of docs/runbook.md, e.g. `appdown`.
+    /// Section of docs/runbook.md, e.g. `appdown`; rendered as an absolute
+    /// `runbook_url` under `alerts.runbook_base_url`.
     pub runbook_anchor: String,
 }
 
@@ -136,12 +146,19 @@ pub struct Group {
     pub rules: Vec<Rule>,
 }
 
+/// The two SLOs, as the `slo` label of the budget series and alerts names them.
+pub const SLO_AVAILABILITY: &str = "availability";
+pub const SLO_LATENCY: &str = "latency";
+
 /// All rule groups, plus the names of what they record.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
     pub groups: Vec<Group>,
     pub names: Names,
-    runbook_url: String,
+    /// Selector of user traffic (the job, probe and scrape routes left
+    /// out), for the dashboard's exemplar query on the raw histogram.
+    pub user_matchers: String,
+    alerts: stack_config::config::Alerts,
 }
 
 /// Names of the alerts, used by the Alertmanager inhibition rules.
@@ -257,12 +274,13 @@ fn percent(fraction: f64) -> String {
 impl RuleSet {
     pub fn new(config: &Config) -> Self {
         let names = Names::new(config);
+        let exprs = Exprs::new(config);
         let mut set = RuleSet {
             groups: Vec::new(),
             names,
-            runbook_url: config.alerts.runbook_url.clone(),
+            user_matchers: exprs.user_matchers(),
+            alerts: config.alerts.clone(),
         };
-        let exprs = Exprs::new(config);
         set.groups.push(set.recording_group(config, &exprs));
         set.groups.push(set.slo_recording_group(config, &exprs));
         set.groups.push(set.app_alerts(config));
@@ -317,10 +335,12 @@ impl RuleSet {
         }
     }
 
-    /// Error ratios of user traffic over every window an alert reads.
+    /// Error ratios of user traffic over every window an alert reads and
+    /// over the SLO period, then the error budget left of that period.
     fn slo_recording_group(&self, config: &Config, exprs: &Exprs) -> Group {
         let mut windows: BTreeSet<PromDuration> = BTreeSet::new();
         windows.insert(config.alerts.rate_window);
+        windows.insert(config.slo.period);
         for w in &config.slo.windows {
             windows.insert(w.long);
             windows.insert(w.short);
@@ -338,6 +358,27 @@ impl RuleSet {
                 self.names.job_slow_ratio(window),
                 exprs.slow_ratio(window),
             ));
+        }
+        // Rules of a group run in order: these read the period's ratios
+        // recorded just above, in the same evaluation.
+        let period = config.slo.period;
+        for (slo, ratio, target) in [
+            (
+                SLO_AVAILABILITY,
+                self.names.job_error_ratio(period),
+                config.slo.availability_target,
+            ),
+            (
+                SLO_LATENCY,
+                self.names.job_slow_ratio(period),
+                config.slo.latency_target,
+            ),
+        ] {
+            rules.push(Rule::Record(Recording {
+                record: self.names.budget_remaining(period),
+                expr: format!("1 - {ratio} / (1 - {target})"),
+                labels: vec![("slo".into(), slo.into())],
+            }));
         }
         Group {
             name: "app.slo.rules".into(),
@@ -489,7 +530,7 @@ impl RuleSet {
         for w in &s.windows {
             rules.push(self.burn_alert(
                 alert_names::AVAILABILITY_BUDGET_BURN,
-                "availability",
+                SLO_AVAILABILITY,
                 s.availability_target,
                 |window| self.names.job_error_ratio(window),
                 w,
@@ -498,7 +539,7 @@ impl RuleSet {
         for w in &s.windows {
             rules.push(self.burn_alert(
                 alert_names::LATENCY_BUDGET_BURN,
-                "latency",
+                SLO_LATENCY,
                 s.latency_target,
                 |window| self.names.job_slow_ratio(window),
                 w,
@@ -605,7 +646,7 @@ impl RuleSet {
     }
 
     fn runbook(&self, anchor: &str) -> String {
-        format!("{}#{anchor}", self.runbook_url)
+        self.alerts.runbook_url(anchor)
     }
 
     fn rule_out<'a>(&self, rule: &'a Rule) -> RuleOut<'a> {

@@ -28,9 +28,15 @@ pub fn local_rules_file() -> String {
     format!("rules/{RULES_FILE}")
 }
 
+/// Prometheus feature flags every server we render or start runs with:
+/// exemplar storage keeps the trace ids the app attaches to its latency
+/// histogram (OpenMetrics exemplars), which the dashboard's latency panel
+/// shows and `/api/v1/query_exemplars` returns.
+pub const FEATURES: [&str; 1] = ["exemplar-storage"];
+
 /// The flags a Prometheus server runs with, in Kubernetes and in the local
-/// stack alike: its configuration file, TSDB directory, retention and listen
-/// address.
+/// stack alike: its configuration file, TSDB directory, retention, listen
+/// address and [`FEATURES`].
 pub fn server_args(
     config: &Config,
     config_file: &str,
@@ -45,6 +51,7 @@ pub fn server_args(
             config.prometheus.retention
         ),
         format!("--web.listen-address={listen_address}"),
+        format!("--enable-feature={}", FEATURES.join(",")),
     ]
 }
 

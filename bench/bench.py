@@ -312,8 +312,8 @@ def flask_server() -> Server:
 
 
 def edge_servers() -> tuple[list[Server], str | None]:
-    """The edge variant under the tests' WASI-HTTP host, with and without
-    the key-value increments; or why it could not be measured."""
+    """The edge variant on the edge host, with and without its store
+    writes; or why it could not be measured."""
     manifest = WORK / "edge.json"
     if not manifest.exists():
         return [], "the edge component and its host harness were not available to bench/run.sh"
@@ -352,13 +352,21 @@ def measure_scrape(wrk_prefix, server: Server, seconds: int) -> dict:
 
 
 def host_stats(server: Server) -> dict | None:
-    """The edge host's counters (component instances, key-value calls) from
-    its admin port, which it announces on its first stdout line."""
-    match = re.search(r"admin=([\d.]+:\d+)", server.log.read_text()) if server.log else None
+    """The edge host's counters (component instances, store calls by
+    function), from the line it logs when it stops:
+    `edge-host: stopped: requests=N instances=N traps=N calls: increment=N ...`."""
+    text = server.log.read_text() if server.log else ""
+    match = re.search(r"^edge-host: stopped: (.*)$", text, re.MULTILINE)
     if not match:
         return None
-    status, body = http_get(f"http://{match.group(1)}/stats")
-    return json.loads(body) if status == 200 else None
+    head, _, calls = match.group(1).partition(" calls:")
+    fields = dict(pair.split("=") for pair in head.split())
+    ops = dict(pair.split("=") for pair in calls.split())
+    return {
+        "instances": int(fields["instances"]),
+        "traps": int(fields["traps"]),
+        "ops": {op: int(n) for op, n in ops.items()},
+    }
 
 
 # --- checks that the instrumentation really ran ------------------------------
@@ -520,11 +528,12 @@ def main() -> int:
         for key in [k for k in servers if k in ("instrumented", "flask", "edge")]:
             scrapes[key] = measure_scrape(wrk_prefix, servers[key], plan.seconds)
         rss = {key: peak_rss_kib(s.process.pid) for key, s in servers.items()}
-        edge_stats = host_stats(servers["edge"]) if "edge" in servers else None
-        edge_bare_stats = host_stats(servers["edge-bare"]) if "edge-bare" in servers else None
     finally:
         for server in servers.values():
             server.stop()
+    # The edge host says what it did as it stops.
+    edge_stats = host_stats(servers["edge"]) if "edge" in servers else None
+    edge_bare_stats = host_stats(servers["edge-bare"]) if "edge-bare" in servers else None
 
     crit = None
     if not args.only:

@@ -23,6 +23,12 @@ TARGET_FLASK_CPU = 35.0
 TARGET_RECORD_NS = 100.0
 TARGET_RENDER_DEFAULT_NS = 1_000_000.0
 TARGET_EDGE_P50_MS = 1.0
+TARGET_EDGE_CPU_RATIO = 20.0
+TARGET_EDGE_P50_RATIO_64 = 5.0
+# Issue 16: the edge metrics may cost at most half a bare request, at 16
+# connections, on a host whose store behaves like Spin's.
+TARGET_EDGE_METRICS_CPU = 1.5
+TARGET_EDGE_METRICS_CONNS = 16
 # A figure reported beside the targets that has none of its own.
 INFO = "info"
 
@@ -176,7 +182,7 @@ class Report:
     def edge_table(self) -> list[str]:
         skipped = self.run.get("edge_skipped")
         if skipped:
-            self.targets.append(("edge p50 ≤ 1 ms on loopback", f"not measured: {skipped}", None))
+            self.targets.append(("edge p50 ≤ 1 ms at one connection", f"not measured: {skipped}", None))
             return [f"Not measured: {skipped}."]
         lines = [
             "Against native (instrumented):",
@@ -184,36 +190,58 @@ class Report:
             "| route | conns | req/s edge | req/s native/edge | p50 ms edge | p50 edge/native | p99 ms edge | CPU µs/req edge | CPU edge/native | socket errors |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        best = (float("inf"), "", 0)
         for route, conns in self.cells():
             p50 = self.median("edge", route, conns, "p50_ms")
-            best = min(best, (p50, route, conns))
             errors = sum(s["socket_errors"] for s in self.cell("edge", route, conns))
             lines.append(
                 f"| `{route}` | {conns} | {self.figures('edge', route, conns, 'rps', 0)} "
-                f"| {self.median('instrumented', route, conns, 'rps') / self.median('edge', route, conns, 'rps'):,.0f}× "
-                f"| {self.figures('edge', route, conns, 'p50_ms', 2)} | {p50 / self.median('instrumented', route, conns, 'p50_ms'):,.0f}× "
+                f"| {self.median('instrumented', route, conns, 'rps') / self.median('edge', route, conns, 'rps'):,.1f}× "
+                f"| {self.figures('edge', route, conns, 'p50_ms', 2)} | {p50 / self.median('instrumented', route, conns, 'p50_ms'):,.1f}× "
                 f"| {self.figures('edge', route, conns, 'p99_ms', 1)} | {self.figures('edge', route, conns, 'cpu_us_per_request', 0)} "
-                f"| {self.median('edge', route, conns, 'cpu_us_per_request') / self.median('instrumented', route, conns, 'cpu_us_per_request'):,.0f}× | {errors} |"
+                f"| {self.median('edge', route, conns, 'cpu_us_per_request') / self.median('instrumented', route, conns, 'cpu_us_per_request'):,.1f}× | {errors} |"
             )
-        p50, route, conns = best
-        self.targets.append((
-            "edge p50 ≤ 1 ms on loopback",
-            f"{p50:.2f} ms (best cell: `{route}`, {conns} connection{'s' if conns > 1 else ''}; native {self.median('instrumented', route, conns, 'p50_ms'):.3f} ms)",
-            p50 <= TARGET_EDGE_P50_MS,
-        ))
+        # Every route must make each target, so each is judged on its worst.
+        single = [(self.median("edge", route, 1, "p50_ms"), route) for route, conns in self.cells() if conns == 1]
+        if single:
+            p50, route = max(single)
+            self.targets.append((
+                "edge p50 ≤ 1 ms at one connection",
+                f"{p50:.2f} ms (worst route: `{route}`; native {self.median('instrumented', route, 1, 'p50_ms'):.3f} ms)",
+                p50 <= TARGET_EDGE_P50_MS,
+            ))
+        else:
+            self.targets.append(("edge p50 ≤ 1 ms at one connection", "not measured: no 1-connection cell", None))
         cpu_native = self.cell_ratios("edge", "instrumented", "cpu_us_per_request")
+        self.targets.append((
+            "edge CPU per request ≤ 20× native",
+            f"{statistics.median(cpu_native):,.1f}× median over cells ({min(cpu_native):,.1f}–{max(cpu_native):,.1f}×)",
+            statistics.median(cpu_native) <= TARGET_EDGE_CPU_RATIO,
+        ))
+        busy = [
+            (self.median("edge", route, 64, "p50_ms") / self.median("instrumented", route, 64, "p50_ms"), route)
+            for route, conns in self.cells()
+            if conns == 64
+        ]
+        if busy:
+            worst, route = max(busy)
+            self.targets.append((
+                "edge p50 at 64 connections ≤ 5× native's",
+                f"{worst:,.1f}× (worst route: `{route}`, {self.median('edge', route, 64, 'p50_ms'):.2f} ms vs {self.median('instrumented', route, 64, 'p50_ms'):.3f} ms)",
+                worst <= TARGET_EDGE_P50_RATIO_64,
+            ))
+        else:
+            self.targets.append(("edge p50 at 64 connections ≤ 5× native's", "not measured: no 64-connection cell", None))
         rps_native = self.cell_ratios("instrumented", "edge", "rps")
         self.targets.append((
-            "edge vs native: CPU per request edge/native, requests/s native/edge",
-            f"{statistics.median(cpu_native):,.0f}×, {statistics.median(rps_native):,.0f}× (median over cells)",
+            "edge vs native: requests/s native/edge",
+            f"{statistics.median(rps_native):,.1f}× (median over cells)",
             INFO,
         ))
 
         if self.has("edge-bare"):
             lines += [
                 "",
-                "With and without the key-value increments (the bare build: `scripts/build-spin.sh --bare`, "
+                "With and without the metrics (the bare build: `scripts/build-spin.sh --bare`, no store call per request; "
                 "same host, same store):",
                 "",
                 "| route | conns | CPU µs/req edge | CPU µs/req bare | CPU edge/bare | p50 ms edge / bare | p50 edge/bare | p99 ms edge / bare | p99 edge/bare | req/s bare |",
@@ -231,20 +259,40 @@ class Report:
                 )
             cpu = self.paired("edge", "edge-bare", "cpu_us_per_request")
             extra = self.paired("edge", "edge-bare", "cpu_us_per_request", operator.sub)
+            at_conns = [
+                ratio(a["cpu_us_per_request"], b["cpu_us_per_request"])
+                for route, conns in self.cells()
+                if conns == TARGET_EDGE_METRICS_CONNS
+                for a, b in zip(self.cell("edge", route, conns), self.cell("edge-bare", route, conns))
+            ]
+            at_conns = [value for value in at_conns if value is not None]
+            if at_conns:
+                self.targets.append((
+                    f"edge metrics: CPU per request default/bare at {TARGET_EDGE_METRICS_CONNS} connections "
+                    f"≤ {TARGET_EDGE_METRICS_CPU}",
+                    quartiles(at_conns, 3),
+                    statistics.median(at_conns) <= TARGET_EDGE_METRICS_CPU,
+                ))
+            else:
+                self.targets.append((
+                    f"edge metrics: CPU per request default/bare at {TARGET_EDGE_METRICS_CONNS} connections",
+                    f"not measured: no cell with {TARGET_EDGE_METRICS_CONNS} connections",
+                    None,
+                ))
             p50 = self.paired("edge", "edge-bare", "p50_ms")
             p99 = self.paired("edge", "edge-bare", "p99_ms")
             self.targets.append((
-                "edge key-value increments: CPU per request with/without",
+                "edge metrics: CPU per request with/without, every cell",
                 f"{quartiles(cpu, 3)}; {statistics.median(extra):,.0f} µs per request on this host",
                 INFO,
             ))
             self.targets.append((
-                "edge key-value increments: p50 and p99 with/without",
+                "edge metrics: p50 and p99 with/without",
                 f"p50 {quartiles(p50, 3)}; p99 {quartiles(p99, 3)}",
                 INFO,
             ))
         else:
-            self.targets.append(("edge key-value increments, cost per request", "not measured: no bare edge build in this run", None))
+            self.targets.append(("edge metrics, cost per request", "not measured: no bare edge build in this run", None))
 
         if self.has("edge-nokv"):
             lines += [
@@ -391,13 +439,13 @@ class Report:
             "",
             *self.flask_table(),
             "",
-            "## Edge variant under the WASI-HTTP host",
+            "## Edge variant on the edge host",
             "",
-            "The host is the tests' own (`app-spin/host/serve.mjs`: jco + preview2-shim on Node 20, a fresh "
-            "component instance per request as Spin does, Spin's key-value semantics), with spin.toml's variable "
-            "defaults. The host defines `WebAssembly.promising` (absent in Node 20) so that jco's per-instantiation "
-            "JSPI probe fails cheaply (`app-spin/host/jspi-probe.mjs`). \"Store unavailable\": the host grants no "
-            "store under the label the component opens. Socket errors are wrk's 5 s timeout at connection counts the host cannot keep up with.",
+            "The host is `edge-host` (wasmtime 44.0.3, the engine of Spin 4.0.2: a fresh component instance per "
+            "request from a pre-instantiated component on the pooling allocator, Spin's SQLite-backed stores in a "
+            "state directory of its own, emptied before the run), serving app-spin/spin.toml with its variable "
+            "defaults. \"Store unavailable\": the store files are not databases, so every open fails. "
+            "Socket errors are wrk's 5 s timeout.",
             "",
             *self.edge_table(),
             "",

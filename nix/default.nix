@@ -32,7 +32,6 @@ let
     inherit
       pkgs
       crane
-      root
       config
       source
       promtool

@@ -1,21 +1,19 @@
 # Every Rust artefact of the workspace, built with crane on a pinned
-# rust-overlay toolchain that also carries the wasm32-wasip1 standard library
-# (rustup on the Debian CI machine cannot add it; here it is just a target).
+# rust-overlay toolchain that also carries the wasm32-wasip2 standard library:
+# the Spin component is cargo's own output for that target, as in
+# scripts/build-spin.sh.
 { pkgs
 , crane
-, root
 , config
 , source
 , promtool
 ,
 }:
 let
-  inherit (pkgs) lib;
-
   # Pinned rather than `latest`, so a rust-overlay bump alone never changes
   # the compiler; 1.91.1 is the newest stable in the locked rust-overlay.
   toolchain = pkgs.rust-bin.stable."1.91.1".default.override {
-    targets = [ "wasm32-wasip1" ];
+    targets = [ "wasm32-wasip2" ];
     extensions = [
       "clippy"
       "rustfmt"
@@ -76,57 +74,26 @@ let
       }
     );
 
-  # The Spin guest as cargo emits it: a WASI preview 1 core module.
-  spinModuleArgs = common // {
-    pname = "app-spin-module";
+  # The component Spin 3/4 and containerd-shim-spin load: on wasm32-wasip2
+  # rustc links a WASI 0.2 component itself (wasm-component-ld), so the
+  # image holds exactly what cargo built and the tests ran.
+  spinArgs = common // {
+    pname = "app-spin";
     cargoExtraArgs = "--locked -p app-spin";
-    CARGO_BUILD_TARGET = "wasm32-wasip1";
+    CARGO_BUILD_TARGET = "wasm32-wasip2";
     doCheck = false;
   };
-  app-spin-module = craneLib.buildPackage (
-    spinModuleArgs
+  app-spin = craneLib.buildPackage (
+    spinArgs
     // {
-      cargoArtifacts = craneLib.buildDepsOnly spinModuleArgs;
+      cargoArtifacts = craneLib.buildDepsOnly spinArgs;
+      nativeBuildInputs = [ pkgs.wasm-tools ];
       installPhaseCommand = ''
-        install -Dm644 target/wasm32-wasip1/release/app_spin.wasm $out/lib/app_spin.wasm
+        wasm-tools validate target/wasm32-wasip2/release/app_spin.wasm
+        install -Dm644 target/wasm32-wasip2/release/app_spin.wasm $out/lib/app_spin.wasm
       '';
     }
   );
-
-  # The preview 1 reactor adapter that spin-sdk itself ships (imports WASI
-  # 0.2.0, the oldest every Spin 3.x/4.x host provides), the same file
-  # scripts/build-spin.sh uses. The crate is fetched by the checksum
-  # Cargo.lock records, so the adapter follows the locked spin-sdk.
-  spinSdk = lib.findFirst
-    (package: package.name == "spin-sdk")
-    (throw "Cargo.lock has no spin-sdk")
-    (builtins.fromTOML (builtins.readFile (root + "/Cargo.lock"))).package;
-  spinSdkCrate = pkgs.fetchurl {
-    name = "spin-sdk-${spinSdk.version}.tar.gz";
-    url = "https://static.crates.io/crates/spin-sdk/${spinSdk.version}/download";
-    sha256 = spinSdk.checksum;
-  };
-
-  # The component Spin 3/4 and containerd-shim-spin load, made explicitly
-  # here rather than left to the runtime, so the image holds what was tested.
-  app-spin =
-    pkgs.runCommand "app-spin-${config.version}"
-      {
-        nativeBuildInputs = [
-          pkgs.wasm-tools
-          pkgs.gnutar
-        ];
-        passthru.module = app-spin-module;
-      }
-      ''
-        tar -xzf ${spinSdkCrate} --strip-components=1 --wildcards '*/adapters/*/wasi_snapshot_preview1.reactor.wasm'
-        adapter=$(echo adapters/*/wasi_snapshot_preview1.reactor.wasm)
-        mkdir -p $out/lib
-        wasm-tools component new ${app-spin-module}/lib/app_spin.wasm \
-          --adapt wasi_snapshot_preview1="$adapter" \
-          -o $out/lib/app_spin.wasm
-        wasm-tools validate --features component-model $out/lib/app_spin.wasm
-      '';
 in
 {
   inherit craneLib app-spin;

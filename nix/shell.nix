@@ -1,4 +1,4 @@
-# `nix develop`: the pinned toolchain (with the wasm32-wasip1 target) and
+# `nix develop`: the pinned toolchain (with the wasm32-wasip2 target) and
 # every tool the tests and the local stack run.
 { pkgs
 , python

@@ -181,3 +181,18 @@ find_kubectl() {
   fi
   "${KUBECTL[@]}" version --client >&2
 }
+
+# ensure_pinned_cargo_tool CRATE VERSION COMMAND [CARGO_INSTALL_ARG...] prints
+# the path of COMMAND from CRATE at exactly VERSION, installed (once) into
+# its own root outside the repository, ~/.cache/stack-tools/CRATE-VERSION, so
+# another version on PATH never stands in for it.
+ensure_pinned_cargo_tool() {
+  local crate="$1" version="$2" command="$3"
+  shift 3
+  local root="${XDG_CACHE_HOME:-$HOME/.cache}/stack-tools/$crate-$version"
+  if [ ! -x "$root/bin/$command" ]; then
+    log "cargo install $crate@$version $*"
+    cargo install --locked -q "$crate" --version "=$version" --root "$root" "$@" >&2
+  fi
+  printf '%s\n' "$root/bin/$command"
+}

@@ -2,7 +2,7 @@
 //!
 //! Nothing here touches an operating system or an async runtime, so the same
 //! code runs inside the native hyper server and inside the Spin component
-//! (`wasm32-wasip1`). Each variant owns only its I/O: accepting requests,
+//! (`wasm32-wasip2`). Each variant owns only its I/O: accepting requests,
 //! sleeping for demo delays, and storing the metric values.
 
 pub mod catalogue;
@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod route;
 pub mod service;
 pub mod store_keys;
+pub mod store_sql;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 

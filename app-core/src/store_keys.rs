@@ -1,29 +1,28 @@
-//! How the edge variant keeps its metric values in a key-value store.
+//! How the edge variant keys its metric values: one counter per key, in the
+//! SQLite table [`crate::store_sql`] defines, changed only by adding a delta
+//! inside SQLite (no read-modify-write, which would lose updates under
+//! concurrent requests).
 //!
-//! A Spin component instance serves one request and is gone, so every value
-//! lives in the store and only ever changes by an atomic `increment`: no
-//! read-modify-write, which would lose updates under concurrent requests.
-//! Each value is a counter stored the way Spin's atomics store it, eight
-//! little-endian bytes of an `i64`.
-//!
-//! Keys are readable (`spin kv` style tools show what they count) and carry
-//! their label values verbatim. All label values come from closed sets
-//! ([`Method`], [`Route`], a status code), so `|` can never appear inside one
-//! and the set of keys is as bounded as the set of series.
+//! Keys are readable (`sqlite3 .spin/sqlite_db.db 'SELECT * FROM
+//! app_metrics'` shows what they count) and carry their label values
+//! verbatim. All label values come from closed sets ([`Method`], [`Route`],
+//! a status code), so `|` can never appear inside one and the set of keys is
+//! as bounded as the set of series.
 //!
 //! ```text
-//! metrics/v1/duration|GET|/api/items/{id}|200|le=0.005   one bucket slot (non-cumulative)
-//! metrics/v1/duration|GET|/api/items/{id}|200|le=+Inf    the overflow slot
-//! metrics/v1/duration|GET|/api/items/{id}|200|sum_ns     sum of durations, integer nanoseconds
-//! metrics/v1/active|GET|/api/items/{id}                  requests in flight
-//! metrics/v1/store_errors                                failed store operations
+//! metrics/v2/duration|GET|/api/items/{id}|200|le=0.005   one bucket slot (non-cumulative)
+//! metrics/v2/duration|GET|/api/items/{id}|200|le=+Inf    the overflow slot
+//! metrics/v2/duration|GET|/api/items/{id}|200|sum_ns     sum of durations, integer nanoseconds
+//! metrics/v2/active|GET|/api/items/{id}                  requests in flight
+//! metrics/v2/store_errors                                failed store operations
 //! ```
 //!
-//! A histogram observation is therefore exactly two increments (its slot and
-//! the sum); the count is the sum of the slots and is never stored, so it
-//! cannot disagree with them. Buckets are keyed by their bound, not by
-//! position: if the bounds ever change, old keys stop matching and are
-//! reported instead of being counted in the wrong bucket.
+//! A histogram observation is two rows (its slot and the sum); the count is
+//! the sum of the slots and is never stored, so it cannot disagree with them.
+//! Buckets are keyed by their bound, not by position, and the layout's
+//! version is in every key (`v1` were the 8-byte key-value counters of
+//! earlier builds): a row this version did not write, from a retired bucket
+//! bound or another layout, is reported instead of being counted.
 
 use std::time::Duration;
 
@@ -32,9 +31,8 @@ use crate::metrics::{
 };
 use crate::route::{Method, Route};
 
-/// Every key this module writes starts with this; anything else in the store
-/// belongs to someone else and is left alone.
-pub const PREFIX: &str = "metrics/v1/";
+/// Every key this module writes starts with this.
+pub const PREFIX: &str = "metrics/v2/";
 
 const DURATION: &str = "duration";
 const ACTIVE: &str = "active";
@@ -147,11 +145,15 @@ fn parse_status(text: &str) -> Option<u16> {
     text.parse().ok().filter(|code| (100..=999).contains(code))
 }
 
-/// The increments that record one finished request: its bucket slot and its
-/// duration sum. Nothing else changes per observation.
-pub fn observation(labels: &RequestLabels, elapsed: Duration) -> [(StoreKey, i64); 2] {
+/// The deltas that record one finished request: its bucket slot, its
+/// duration sum and, when it was counted in flight, that gauge back down.
+pub fn finished(
+    labels: &RequestLabels,
+    elapsed: Duration,
+    in_flight: Option<ActiveLabels>,
+) -> Vec<(StoreKey, i64)> {
     let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
-    [
+    let mut deltas = vec![
         (
             StoreKey::Bucket {
                 labels: labels.clone(),
@@ -160,66 +162,52 @@ pub fn observation(labels: &RequestLabels, elapsed: Duration) -> [(StoreKey, i64
             1,
         ),
         (StoreKey::SumNanos(labels.clone()), nanos),
-    ]
+    ];
+    deltas.extend(in_flight.map(|active| (StoreKey::Active(active), -1)));
+    deltas
 }
 
-/// Encodes a counter as Spin's atomics store it.
-pub fn encode_counter(value: i64) -> [u8; 8] {
-    value.to_le_bytes()
-}
-
-/// Reads a counter written by an atomic increment.
-pub fn decode_counter(bytes: &[u8]) -> Result<i64, ReadBackProblem> {
-    <[u8; 8]>::try_from(bytes)
-        .map(i64::from_le_bytes)
-        .map_err(|_| ReadBackProblem::NotACounter { len: bytes.len() })
-}
-
-/// Something in the store that could not be counted; the snapshot skips it.
+/// A row that could not be counted; the snapshot skips it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReadBackProblem {
-    /// The value is not eight bytes, so it was not written by `increment`
-    /// (a plain `set` of text on a counter key, for example).
-    NotACounter { len: usize },
+    /// The value is not an integer (the table is `STRICT`, so only a table
+    /// someone else created without it can hold one).
+    NotAnInteger,
     /// A counter that only ever goes up is below zero.
     Negative(i64),
-    /// Under our prefix but not a key this version writes.
+    /// Not a key this version writes: another layout, a retired bucket
+    /// bound, unknown labels.
     UnknownKey,
-    /// Listed, but gone by the time it was read (deleted meanwhile).
-    Vanished,
 }
 
 impl std::fmt::Display for ReadBackProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ReadBackProblem::NotACounter { len } => {
-                write!(f, "value of {len} bytes is not an 8-byte counter")
-            }
+            ReadBackProblem::NotAnInteger => f.write_str("value is not an integer"),
             ReadBackProblem::Negative(value) => write!(f, "counter is negative ({value})"),
             ReadBackProblem::UnknownKey => f.write_str("key not written by this version"),
-            ReadBackProblem::Vanished => f.write_str("key listed but no longer present"),
         }
     }
 }
 
-/// Builds the metric snapshot from the store's `(key, value)` pairs. Keys
-/// outside [`PREFIX`] are ignored silently; problems with our own keys are
-/// returned so the caller can log and count them.
+/// Builds the metric snapshot from the table's rows, `None` standing for a
+/// value that is not an integer. Every row of the table is this module's, so
+/// every row that does not count is returned for the caller to log and count.
 pub fn read_back<'a>(
     build: BuildInfo,
-    entries: impl IntoIterator<Item = (&'a str, Option<&'a [u8]>)>,
+    rows: impl IntoIterator<Item = (&'a str, Option<i64>)>,
 ) -> (StoredMetrics, Vec<(String, ReadBackProblem)>) {
     let mut metrics = StoredMetrics::new(build);
     let mut problems = Vec::new();
-    for (name, value) in entries {
-        if !name.starts_with(PREFIX) {
-            continue;
-        }
+    for (name, value) in rows {
         let outcome = StoreKey::parse(name)
             .ok_or(ReadBackProblem::UnknownKey)
             .and_then(|key| {
-                let value = decode_counter(value.ok_or(ReadBackProblem::Vanished)?)?;
-                apply(&mut metrics, key, value)
+                apply(
+                    &mut metrics,
+                    key,
+                    value.ok_or(ReadBackProblem::NotAnInteger)?,
+                )
             });
         if let Err(problem) = outcome {
             problems.push((name.to_owned(), problem));
@@ -299,7 +287,7 @@ mod tests {
                 slot: 0
             }
             .encode(),
-            "metrics/v1/duration|GET|/api/items/{id}|200|le=0.005"
+            "metrics/v2/duration|GET|/api/items/{id}|200|le=0.005"
         );
         assert_eq!(
             StoreKey::Bucket {
@@ -307,7 +295,7 @@ mod tests {
                 slot: 9
             }
             .encode(),
-            "metrics/v1/duration|GET|/api/items/{id}|200|le=1"
+            "metrics/v2/duration|GET|/api/items/{id}|200|le=1"
         );
         assert_eq!(
             StoreKey::Bucket {
@@ -315,11 +303,11 @@ mod tests {
                 slot: DURATION_BUCKETS.len()
             }
             .encode(),
-            "metrics/v1/duration|GET|/api/items/{id}|200|le=+Inf"
+            "metrics/v2/duration|GET|/api/items/{id}|200|le=+Inf"
         );
         assert_eq!(
             StoreKey::SumNanos(item).encode(),
-            "metrics/v1/duration|GET|/api/items/{id}|200|sum_ns"
+            "metrics/v2/duration|GET|/api/items/{id}|200|sum_ns"
         );
         assert_eq!(
             StoreKey::Active(ActiveLabels {
@@ -327,9 +315,9 @@ mod tests {
                 http_route: Route::Unmatched
             })
             .encode(),
-            "metrics/v1/active|_OTHER|unmatched"
+            "metrics/v2/active|_OTHER|unmatched"
         );
-        assert_eq!(StoreKey::StoreErrors.encode(), "metrics/v1/store_errors");
+        assert_eq!(StoreKey::StoreErrors.encode(), "metrics/v2/store_errors");
     }
 
     #[test]
@@ -337,49 +325,31 @@ mod tests {
         for name in [
             "",
             "greeting",
-            "metrics/v2/store_errors",
-            "metrics/v1/store_errors|x",
-            "metrics/v1/duration|GET|/|200",
-            "metrics/v1/duration|GET|/|200|le=0.3",
-            "metrics/v1/duration|GET|/|200|le=0.005|",
+            // The key-value layout of earlier builds.
+            "metrics/v1/store_errors",
+            "metrics/v2/store_errors|x",
+            "metrics/v2/duration|GET|/|200",
+            "metrics/v2/duration|GET|/|200|le=0.3",
+            "metrics/v2/duration|GET|/|200|le=0.005|",
             // A bound's value under another spelling is another key.
-            "metrics/v1/duration|GET|/|200|le=0.0050",
-            "metrics/v1/duration|GET|/|200|le=1.0",
-            "metrics/v1/duration|GET|/|200|le=inf",
-            "metrics/v1/duration|GET|/|200|le=NaN",
-            "metrics/v1/duration|GET|/|0200|sum_ns",
-            "metrics/v1/duration|GET|/|+20|sum_ns",
-            "metrics/v1/duration|GET|/|99|sum_ns",
-            "metrics/v1/duration|BREW|/|200|sum_ns",
-            "metrics/v1/duration|GET|/nope|200|sum_ns",
-            "metrics/v1/active|GET",
-            "metrics/v1/active|GET|/|extra",
+            "metrics/v2/duration|GET|/|200|le=0.0050",
+            "metrics/v2/duration|GET|/|200|le=1.0",
+            "metrics/v2/duration|GET|/|200|le=inf",
+            "metrics/v2/duration|GET|/|200|le=NaN",
+            "metrics/v2/duration|GET|/|0200|sum_ns",
+            "metrics/v2/duration|GET|/|+20|sum_ns",
+            "metrics/v2/duration|GET|/|99|sum_ns",
+            "metrics/v2/duration|BREW|/|200|sum_ns",
+            "metrics/v2/duration|GET|/nope|200|sum_ns",
+            "metrics/v2/active|GET",
+            "metrics/v2/active|GET|/|extra",
         ] {
             assert_eq!(StoreKey::parse(name), None, "{name:?}");
         }
     }
 
     #[test]
-    fn counters_use_spins_eight_byte_little_endian_encoding() {
-        assert_eq!(encode_counter(1), [1, 0, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(encode_counter(-1), [0xff; 8]);
-        assert_eq!(
-            decode_counter(&encode_counter(1_234_567_890_123)),
-            Ok(1_234_567_890_123)
-        );
-        // Text written by a plain `set` is not a counter, even when it reads as one.
-        assert_eq!(
-            decode_counter(b"42"),
-            Err(ReadBackProblem::NotACounter { len: 2 })
-        );
-        assert_eq!(
-            decode_counter(b"123456789"),
-            Err(ReadBackProblem::NotACounter { len: 9 })
-        );
-    }
-
-    #[test]
-    fn replayed_increments_read_back_as_the_in_memory_histogram() {
+    fn replayed_deltas_read_back_as_the_in_memory_histogram() {
         let traffic = [
             (
                 RequestLabels::new(Method::Get, Route::Item, 200),
@@ -405,7 +375,7 @@ mod tests {
         let mut store = std::collections::BTreeMap::<String, i64>::new();
         let mut expected = std::collections::BTreeMap::<RequestLabels, StoredHistogram>::new();
         for (labels, elapsed) in &traffic {
-            for (key, delta) in observation(labels, *elapsed) {
+            for (key, delta) in finished(labels, *elapsed, None) {
                 *store.entry(key.encode()).or_default() += delta;
             }
             expected
@@ -419,13 +389,9 @@ mod tests {
             http_route: Route::Item,
         };
         store.insert(StoreKey::Active(active.clone()).encode(), 0);
-        let encoded: Vec<(String, [u8; 8])> = store
-            .iter()
-            .map(|(k, v)| (k.clone(), encode_counter(*v)))
-            .collect();
         let (metrics, problems) = read_back(
             BuildInfo::new(Variant::Spin),
-            encoded.iter().map(|(k, v)| (k.as_str(), Some(&v[..]))),
+            store.iter().map(|(k, v)| (k.as_str(), Some(*v))),
         );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(metrics.requests, expected);
@@ -439,6 +405,21 @@ mod tests {
     }
 
     #[test]
+    fn the_gauge_comes_down_in_the_same_statement_only_when_it_went_up() {
+        let labels = RequestLabels::new(Method::Get, Route::Item, 200);
+        let active = ActiveLabels {
+            http_request_method: Method::Get,
+            http_route: Route::Item,
+        };
+        let counted = finished(&labels, Duration::from_millis(3), Some(active.clone()));
+        assert_eq!(counted.len(), 3);
+        assert_eq!(counted[2], (StoreKey::Active(active), -1));
+        let uncounted = finished(&labels, Duration::from_millis(3), None);
+        assert_eq!(uncounted, counted[..2]);
+        assert_eq!(uncounted[1], (StoreKey::SumNanos(labels), 3_000_000));
+    }
+
+    #[test]
     fn problems_are_reported_and_skipped() {
         let good = StoreKey::SumNanos(RequestLabels::new(Method::Get, Route::Root, 200)).encode();
         let text = StoreKey::StoreErrors.encode();
@@ -447,25 +428,24 @@ mod tests {
             slot: 0,
         }
         .encode();
-        let one = encode_counter(1);
-        let minus = encode_counter(-2);
-        let entries: Vec<(&str, Option<&[u8]>)> = vec![
-            (good.as_str(), Some(&one)),
-            (text.as_str(), Some(b"7")),
-            (negative.as_str(), Some(&minus)),
-            ("metrics/v1/duration|GET|/|200|le=0.3", Some(&one)),
-            ("metrics/v1/active|GET|/", None),
-            ("someone-elses-key", Some(b"hello")),
+        let rows: Vec<(&str, Option<i64>)> = vec![
+            (good.as_str(), Some(1)),
+            (text.as_str(), None),
+            (negative.as_str(), Some(-2)),
+            ("metrics/v2/duration|GET|/|200|le=0.3", Some(1)),
+            ("metrics/v1/active|GET|/", Some(1)),
+            ("someone-elses-key", Some(7)),
         ];
-        let (metrics, problems) = read_back(BuildInfo::new(Variant::Spin), entries);
+        let (metrics, problems) = read_back(BuildInfo::new(Variant::Spin), rows);
         let kinds: Vec<&ReadBackProblem> = problems.iter().map(|(_, p)| p).collect();
         assert_eq!(
             kinds,
             [
-                &ReadBackProblem::NotACounter { len: 1 },
+                &ReadBackProblem::NotAnInteger,
                 &ReadBackProblem::Negative(-2),
                 &ReadBackProblem::UnknownKey,
-                &ReadBackProblem::Vanished,
+                &ReadBackProblem::UnknownKey,
+                &ReadBackProblem::UnknownKey,
             ]
         );
         assert_eq!(metrics.store_errors, 0);

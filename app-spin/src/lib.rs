@@ -4,25 +4,27 @@
 //! server; this crate owns only the component's I/O: the WASI HTTP request
 //! and response (`wire`), configuration from Spin variables (`config`) and
 //! the metric values (`store`). Time needs nothing of its own: on
-//! `wasm32-wasip1`, std's `Instant` and `thread::sleep` are the WASI monotonic
+//! `wasm32-wasip2`, std's `Instant` and `thread::sleep` are the WASI monotonic
 //! clock, which the host drives.
 //!
 //! Spin never reuses a component instance between requests, so the values
-//! live in Spin's key-value store and change only by atomic `increment`
-//! (`wasi:keyvalue/atomics`): four per request (in-flight up, the duration's
-//! bucket slot, the duration sum in nanoseconds, in-flight down), laid out as
-//! `app_core::store_keys` documents. `/metrics` reads them back into
-//! `app_core::StoredMetrics`, which renders through the same family
-//! definitions as the native registry.
+//! live in Spin's SQLite database (`fermyon:spin/sqlite`) and change only by
+//! upserts that add inside SQLite: per request one statement as it starts
+//! (the in-flight gauge up) and one after the answer (the duration's bucket
+//! slot, the duration sum in nanoseconds, the gauge down), laid out as
+//! `app_core::store_keys` and `app_core::store_sql` document. `/metrics`
+//! reads them back into `app_core::StoredMetrics`, which renders through the
+//! same family definitions as the native registry.
 //!
 //! spin-sdk is pinned to 5.2: its `#[http_component]` exports
 //! `wasi:http/incoming-handler@0.2.0`, the world Spin 3.x/4.x and
-//! containerd-shim-spin run, and it exposes the key-value atomics as stable
-//! bindings (6 and 7 move to WASI 0.3 and make them experimental).
+//! containerd-shim-spin run (6 and 7 move to WASI 0.3), and its
+//! `spin_sdk::sqlite` is `fermyon:spin/sqlite@2.0.0`, which every Spin 3.x
+//! and 4.x provides.
 //!
 //! Cargo feature `instrumentation` (default) does the recording. Without
 //! it (`--no-default-features`, the benchmarks' bare build, as app-native's
-//! feature of the same name) a request makes no key-value call at all;
+//! feature of the same name) a request makes no store call at all;
 //! `/metrics` still renders whatever the store holds.
 //!
 //! `README.md` next to this crate covers the design choices, building,
@@ -80,13 +82,12 @@ async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
         started.elapsed(),
     );
 
-    // Answer first, count after: the client never waits for the store.
+    // Answer first, count after. Spin hands the response to its HTTP server
+    // as soon as it is set and runs the rest of the handler alongside, so
+    // the client waits only for the gauge's statement above.
     wire::send(response_out, reply.response).await;
     #[cfg(feature = "instrumentation")]
-    {
-        store.record(&labels, elapsed);
-        store.leave(in_flight);
-    }
+    store.finish(&labels, elapsed, in_flight);
 }
 
 /// `/metrics`: the store is read only when the handler actually renders,

@@ -1,10 +1,12 @@
-//! The built Spin component on a real WASI-HTTP host, a fresh instance per
-//! request: the shared route table, exact counts after concurrent traffic,
-//! a closed series set under random paths, the same metric schema as the
-//! native server, and requests that survive a failing store.
+//! The built Spin component on the edge host (`edge-host`: wasmtime, a fresh
+//! instance per request, Spin's SQLite key-value store): the shared route
+//! table, exact counts after concurrent traffic, a closed series set under
+//! random paths, the same metric schema as the native server, counts that
+//! survive a restart, and requests that survive a failing store.
 //!
-//! Needs `scripts/build-spin.sh` first (it builds `app-spin/app_spin.wasm`
-//! and installs the host's npm packages); `scripts/checks/20-edge.sh` runs it.
+//! Needs `scripts/build-spin.sh` (the component) and
+//! `cargo build --release -p edge-host` first; `scripts/checks/20-edge.sh`
+//! runs both.
 
 mod support;
 
@@ -29,7 +31,7 @@ fn every_case_of_the_shared_table_passes() {
     let cases = test_support::check_route_cases(&mut host.client());
 
     // Each case was counted under the route template the table names.
-    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
     let mut expected: BTreeMap<(String, String, u16), u64> = BTreeMap::new();
     for case in cases {
         let method = Method::from(&http::Method::from_bytes(case.method.as_bytes()).unwrap());
@@ -48,7 +50,8 @@ fn every_case_of_the_shared_table_passes() {
 #[test]
 fn spin_toml_defaults_keep_the_demo_routes_off() {
     let manifest = support::Manifest::load();
-    assert_eq!(manifest.key_value_stores(), ["default"]);
+    assert_eq!(manifest.sqlite_databases(), ["default"]);
+    assert!(manifest.component().get("key_value_stores").is_none());
     assert_eq!(
         manifest.toml["trigger"]["http"][0]["route"].as_str(),
         Some("/...")
@@ -60,7 +63,7 @@ fn spin_toml_defaults_keep_the_demo_routes_off() {
         assert_eq!(client.send("GET", target, &[], b"").status, 404, "{target}");
     }
     assert!(started.elapsed() < Duration::from_secs(5), "no demo sleep");
-    let parsed = host.scrape(ExpositionFormat::Prometheus);
+    let parsed = host.settled_scrape(ExpositionFormat::Prometheus);
     assert_eq!(parsed.request_count("GET", "unmatched", 404), 2);
     assert!(
         parsed
@@ -188,8 +191,9 @@ const MIX: &[Planned] = &[
 
 #[test]
 fn counts_are_exact_after_concurrent_traffic() {
-    const THREADS: u64 = 6;
-    const PER_THREAD: u64 = 200;
+    // As many connections as a busy host sees at once, each a thread.
+    const THREADS: u64 = 64;
+    const PER_THREAD: u64 = 100;
     let host = Host::start();
     let started = Instant::now();
     let tallies: Vec<BTreeMap<usize, u64>> = std::thread::scope(|scope| {
@@ -216,7 +220,7 @@ fn counts_are_exact_after_concurrent_traffic() {
     let total = THREADS * PER_THREAD;
     eprintln!("{total} requests in {:?}", started.elapsed());
 
-    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
     let mut expected: BTreeMap<(&str, &str, u16), u64> = BTreeMap::new();
     for tally in &tallies {
         for (&index, &n) in tally {
@@ -278,15 +282,15 @@ fn counts_are_exact_after_concurrent_traffic() {
     assert_eq!(parsed.scalar(STORE_ERRORS, &[]), 0.0);
     assert_eq!(parsed.scalar("app_build_info", &[("variant", "spin")]), 1.0);
 
-    // What the store holds is Spin's counter encoding, and it is what was shown.
-    let raw = host.raw_store();
+    // Every row of the table is this version's, readable, and it is what was shown.
+    let raw = host.store.entries();
     assert!(
-        raw.iter()
-            .all(|(key, value)| key.starts_with(PREFIX) && value.len() == 8)
+        raw.iter().all(|(key, _)| key.starts_with(PREFIX)),
+        "{raw:?}"
     );
     let (stored, problems) = read_back(
         BuildInfo::new(Variant::Spin),
-        raw.iter().map(|(k, v)| (k.as_str(), Some(v.as_slice()))),
+        raw.iter().map(|(k, v)| (k.as_str(), Some(*v))),
     );
     assert!(problems.is_empty(), "{problems:?}");
     let error_series = RequestLabels::new(Method::Get, Route::DemoError, 500);
@@ -295,28 +299,54 @@ fn counts_are_exact_after_concurrent_traffic() {
         parsed.request_count("GET", "/demo/error", 500)
     );
 
-    // One fresh instance per request, and only atomic increments: four per
-    // request (in-flight up and down, one bucket slot, the sum), no plain
-    // reads or writes of counters.
-    let stats = host.stats();
-    let instances = stats["instances"].as_u64().unwrap();
-    assert_eq!(
-        instances,
-        total + 1,
-        "one instance per request, the scrape included"
+    // One fresh instance and one SQLite connection per request, and per
+    // request exactly: the pragma, the gauge up, one statement with the
+    // rest; a scrape adds its SELECT. The requests that found no table yet
+    // (at least the first, at most one per connection racing it) each ran
+    // CREATE TABLE and their write again, and a write that found the
+    // database locked past the busy timeout ran again (the component logs
+    // each). Nothing uses the key-value store.
+    let stopped = host.stop();
+    let summary = stopped.summary;
+    // Counted by occurrence: two instances' lines can share one.
+    let retried = stopped
+        .log
+        .iter()
+        .map(|line| line.matches("database locked, write attempt").count() as u64)
+        .sum::<u64>();
+    let requests = summary.count("requests").unwrap();
+    let scrapes = requests - total;
+    assert!(scrapes >= 1, "{summary:?}");
+    assert_eq!(summary.count("instances"), Some(requests), "{summary:?}");
+    assert_eq!(summary.count("traps"), Some(0), "{summary:?}");
+    assert_eq!(summary.count("sqlite-open"), Some(requests), "{summary:?}");
+    let creating = summary.count("sqlite-execute").unwrap() - (3 * requests + scrapes + retried);
+    assert!(
+        creating % 2 == 0 && (2..=2 * THREADS).contains(&creating),
+        "{creating} executes beyond the steady 3 per request: {summary:?}"
     );
-    let ops = &stats["ops"];
-    assert_eq!(ops["increment"].as_u64(), Some(4 * (total + 1)), "{stats}");
-    for op in ["get", "set", "delete", "exists", "set-many", "delete-many"] {
-        assert!(ops[op].is_null(), "component called {op}: {stats}");
+    for op in [
+        "open",
+        "increment",
+        "get",
+        "set",
+        "delete",
+        "exists",
+        "list-keys",
+        "get-many",
+    ] {
+        assert_eq!(
+            summary.count(op),
+            None,
+            "component called key-value {op}: {summary:?}"
+        );
     }
-    assert_eq!(ops["list-keys"].as_u64(), Some(1), "{stats}");
 }
 
 #[test]
 fn random_paths_and_methods_create_no_series() {
     const REQUESTS: u64 = 10_000;
-    const CONNECTIONS: u64 = 4;
+    const CONNECTIONS: u64 = 16;
     let methods = ["GET", "POST", "PURGE", "PROPFIND", "DELETE"];
     let host = Host::start();
     let mut client = host.client();
@@ -325,7 +355,7 @@ fn random_paths_and_methods_create_no_series() {
         assert_eq!(client.send(method, "/nope", &[], b"").status, 404);
     }
     client.send("GET", "/metrics", &[], b"");
-    let before = host.scrape(ExpositionFormat::Prometheus);
+    let before = host.settled_scrape(ExpositionFormat::Prometheus);
     let unmatched_before: u64 = ["GET", "POST", "_OTHER", "DELETE"]
         .iter()
         .map(|m| before.request_count(m, "unmatched", 404))
@@ -348,7 +378,7 @@ fn random_paths_and_methods_create_no_series() {
         }
     });
 
-    let after = host.scrape(ExpositionFormat::Prometheus);
+    let after = host.settled_scrape(ExpositionFormat::Prometheus);
     assert_eq!(before.schema(), after.schema());
     let series = |p: &Parsed| {
         p.families
@@ -367,7 +397,7 @@ fn random_paths_and_methods_create_no_series() {
         .map(|m| after.request_count(m, "unmatched", 404))
         .sum();
     assert_eq!(unmatched_after - unmatched_before, REQUESTS);
-    let keys_under_prefix = host.raw_store().len();
+    let keys_under_prefix = host.store.entries().len();
     // Bounded key set too: per series 15 bucket slots at most, one sum, plus
     // the in-flight gauges and the error counter.
     assert!(keys_under_prefix < 200, "{keys_under_prefix} keys");
@@ -432,33 +462,89 @@ fn native_and_edge_expose_the_same_schema() {
 }
 
 #[test]
-fn a_failing_store_never_fails_a_request() {
+fn counts_survive_a_restart() {
+    let host = Host::start();
+    let mut client = host.client();
+    for _ in 0..3 {
+        assert_eq!(client.send("GET", "/api/items", &[], b"").status, 200);
+    }
+    host.settled_scrape(ExpositionFormat::Prometheus);
+    let host = Host::restart_on(host.stop().state_dir);
+    let parsed = host.settled_scrape(ExpositionFormat::Prometheus);
+    assert_eq!(parsed.request_count("GET", "/api/items", 200), 3);
+}
+
+#[test]
+fn rows_this_version_did_not_write_are_skipped_and_counted() {
     let host = Host::start();
     let mut client = host.client();
     assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+    host.settled_scrape(ExpositionFormat::OpenMetrics);
 
-    // Another writer `set`s text on one of our counters: Spin's increment
-    // then fails on that key. The request is still served, the failure is
-    // counted, and the scrape reports (and counts) the unreadable key.
-    let labels = RequestLabels::new(Method::Get, Route::Healthz, 200);
-    host.put_raw(&StoreKey::SumNanos(labels).encode(), b"12");
-    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
-    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
-    assert_eq!(
-        parsed.request_count("GET", "/healthz", 200),
-        2,
-        "buckets still counted"
+    // Another layout's row (earlier builds' key-value keys were v1) and a
+    // counter someone set below zero: neither may be counted in a series.
+    let old_layout = "metrics/v1/duration|GET|/healthz|200|sum_ns";
+    host.store.put(old_layout, 12);
+    let other = RequestLabels::new(Method::Post, Route::Healthz, 405);
+    host.store.put(
+        &StoreKey::Bucket {
+            labels: other,
+            slot: 3,
+        }
+        .encode(),
+        -5,
     );
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
+    assert_eq!(parsed.request_count("GET", "/healthz", 200), 1);
+    assert_eq!(parsed.request_count("POST", "/healthz", 405), 0);
     assert_eq!(
         parsed.scalar(STORE_ERRORS, &[]),
         2.0,
-        "one failed increment, one unreadable key"
+        "two rows reported by this scrape"
     );
+    let log = host.log().join("\n");
+    assert!(
+        log.contains(&format!(
+            "row {old_layout:?} skipped: key not written by this version"
+        )),
+        "{log}"
+    );
+    assert!(log.contains("skipped: counter is negative (-5)"), "{log}");
+}
 
-    // The whole store goes away: requests are still answered, and since
-    // there is nowhere to count, /metrics fails (Prometheus sees `up == 0`)
-    // rather than showing counters that went back to zero.
-    host.set_offline(true);
+#[test]
+fn a_write_the_database_refuses_fails_no_request_and_is_counted() {
+    let host = Host::start();
+    let mut client = host.client();
+    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+    host.settle();
+
+    // Another writer guards one row with a trigger: every statement that
+    // would change it now fails as a whole.
+    let guarded = StoreKey::SumNanos(RequestLabels::new(Method::Get, Route::Healthz, 200)).encode();
+    host.store.execute(&format!(
+        "CREATE TRIGGER guard BEFORE UPDATE ON app_metrics WHEN old.key = '{guarded}' \
+         BEGIN SELECT RAISE(ABORT, 'guarded by the test'); END;"
+    ));
+    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+    // settle() returns only once the gauge is back at 0: it came down in a
+    // statement of its own after the refused one.
+    let parsed = host.settled_scrape(ExpositionFormat::OpenMetrics);
+    assert_eq!(
+        parsed.request_count("GET", "/healthz", 200),
+        1,
+        "bucket and sum are one statement: neither changed"
+    );
+    assert_eq!(parsed.scalar(STORE_ERRORS, &[]), 1.0);
+    let log = host.log().join("\n");
+    assert!(log.contains("guarded by the test"), "{log}");
+}
+
+#[test]
+fn a_corrupt_store_file_fails_no_request_and_is_named() {
+    // The file is there but is no database: the store cannot be opened.
+    let host = Host::start_on_store(b"this is not an SQLite database, just text");
+    let mut client = host.client();
     let slow_start = Instant::now();
     assert_eq!(
         client.send("GET", "/demo/slow?ms=120", &[], b"").status,
@@ -466,19 +552,23 @@ fn a_failing_store_never_fails_a_request() {
     );
     assert!(slow_start.elapsed() >= Duration::from_millis(120));
     assert_eq!(client.send("GET", "/api/items", &[], b"").status, 200);
+    // Nowhere to count, nothing to read: /metrics fails (Prometheus sees
+    // `up == 0`) rather than showing counters that went back to zero.
     let scrape = client.send("GET", "/metrics", &[], b"");
     assert_eq!(scrape.status, 500, "{}", scrape.text());
-    host.set_offline(false);
 
-    let parsed = host.scrape(ExpositionFormat::OpenMetrics);
-    assert_eq!(parsed.request_count("GET", "/api/items", 200), 0);
-    assert_eq!(parsed.request_count("GET", "/demo/slow", 200), 0);
-    assert_eq!(parsed.request_count("GET", "/healthz", 200), 2);
-    // The first scrape's request was counted; the failed one was not.
-    assert_eq!(parsed.request_count("GET", "/metrics", 200), 1);
-    assert_eq!(
-        parsed.scalar(STORE_ERRORS, &[]),
-        3.0,
-        "the key is still unreadable"
+    let stopped = host.stop();
+    let summary = &stopped.summary;
+    assert_eq!(summary.count("requests"), Some(3), "{summary:?}");
+    assert_eq!(summary.count("traps"), Some(0), "{summary:?}");
+    // The component says why it counted nothing.
+    let named = "app-spin: metrics store: writing 1 row(s) failed";
+    assert!(
+        stopped
+            .log
+            .iter()
+            .any(|line| line.contains(named) && line.contains("file is not a database")),
+        "no {named:?} in {:?}",
+        stopped.log
     );
 }

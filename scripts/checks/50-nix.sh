@@ -180,8 +180,8 @@ for name, component in repository_manifest.get("component", {}).items():
     if component.get("source") != images["wasmFile"]:
         failures.append(f"app-spin/spin.toml component {name}: source {component.get('source')!r}, "
                         f"the image root holds {images['wasmFile']}")
-    if "default" not in component.get("key_value_stores", []):
-        failures.append(f"app-spin/spin.toml component {name} has no default key-value store")
+    if "default" not in component.get("sqlite_databases", []):
+        failures.append(f"app-spin/spin.toml component {name} has no default SQLite database")
 
 handlers = {d.get("handler") for d in overlay if d["kind"] == "RuntimeClass"}
 if len(handlers) != 1:

@@ -13,7 +13,7 @@ pub struct ShimPath {
     pub mount_path: &'static str,
     /// emptyDir size limit.
     pub size_limit: &'static str,
-    /// Whether the component's key-value store (its metrics) lives here.
+    /// Whether the component's metrics store (its SQLite database) lives here.
     pub holds_metrics_store: bool,
     pub why: &'static str,
     /// Upstream file or issue that shows the write.
@@ -37,12 +37,12 @@ pub const WRITABLE_PATHS: [ShimPath; 2] = [
         size_limit: "256Mi",
         holds_metrics_store: true,
         why: "the shim runs Spin with working and app directory `/`, so the state directory is \
-              /.spin and the `default` key-value store is /.spin/sqlite_key_value.db (SQLite \
-              also writes its rollback journal beside it)",
+              /.spin and the `default` SQLite database, where the component keeps its metrics, is \
+              /.spin/sqlite_db.db (SQLite also writes its rollback journal beside it)",
         upstream: "spinframework/containerd-shim-spin v0.24.0 containerd-shim-spin/src/constants.rs \
                    (SPIN_TRIGGER_WORKING_DIR) and src/trigger.rs (local_app_dir); spinframework/spin \
-                   v3.6.3 crates/runtime-config/src/lib.rs (DEFAULT_STATE_DIR, \
-                   DEFAULT_SPIN_STORE_FILENAME); issue spinframework/containerd-shim-spin#216",
+                   v3.6.3 crates/runtime-config/src/lib.rs (DEFAULT_STATE_DIR) and crates/sqlite/src/lib.rs \
+                   (DEFAULT_SQLITE_DB_FILENAME); issue spinframework/containerd-shim-spin#216",
     },
 ];
 

@@ -467,7 +467,7 @@ fn the_spin_pod_gives_the_shim_every_path_it_writes() {
             .find(|v| v["name"] == mount["name"])
             .unwrap_or_else(|| panic!("no volume {} for {}", mount["name"], path.mount_path));
         // An emptyDir lives as long as the pod: a restarted container keeps
-        // the key-value store, and with it the counters.
+        // the SQLite database, and with it the counters.
         assert!(
             volume.get("emptyDir").is_some(),
             "{} must be an emptyDir: {volume}",

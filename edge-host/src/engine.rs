@@ -1,0 +1,39 @@
+//! The wasmtime engine as Spin 4.0.2 configures it (`crates/core/src/lib.rs`,
+//! spinframework/spin): the component model and the pooling
+//! instance allocator, which keeps instance slots (memories, tables, fiber
+//! stacks) mapped between requests so that a fresh instance per request
+//! costs little. The pool's sizes are Spin's defaults, with fewer slots:
+//! this host serves one component.
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// Instances alive at once: the most concurrent requests served. Requests
+/// beyond it fail to instantiate and are answered 500.
+pub const MAX_INSTANCES: u32 = 1_000;
+
+const MB: usize = 1 << 20;
+
+pub fn engine() -> wasmtime::Result<Engine> {
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(MAX_INSTANCES)
+        .total_memories(MAX_INSTANCES)
+        .total_tables(2 * MAX_INSTANCES)
+        .total_stacks(MAX_INSTANCES)
+        .total_core_instances(4 * MAX_INSTANCES)
+        .table_elements(100_000)
+        .max_component_instance_size(10 * MB)
+        .max_core_instance_size(10 * MB)
+        .max_core_instances_per_component(200)
+        .max_tables_per_component(64)
+        .max_memories_per_component(32)
+        .max_tables_per_module(2)
+        .max_memories_per_module(2)
+        .max_memory_size(1 << 32)
+        .linear_memory_keep_resident(2 * MB)
+        .table_keep_resident(MB / 2);
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&config)
+}

@@ -45,7 +45,7 @@ let
   };
 
   manifests = import ./manifests.nix {
-    inherit pkgs python images;
+    inherit pkgs images;
     inherit (rust) stack;
     stackToml = root + "/stack.toml";
   };

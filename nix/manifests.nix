@@ -2,7 +2,6 @@
 # name and tag of the image derivations themselves, so the Deployments run
 # exactly the archives `deploy` loads into kind, never look-alikes.
 { pkgs
-, python
 , stack
 , stackToml
 , images
@@ -17,43 +16,34 @@ let
   # does without having to build the image first.
   buildId = image: builtins.substring 0 32 (builtins.unsafeDiscardStringContext (baseNameOf image.outPath));
 
+  # The one writer of manifests: references and builds go in, and render
+  # fails unless each overlay runs exactly its image; it writes each
+  # overlay's deploy.env (the facts deploy.sh sources) beside it.
   rendered = pkgs.runCommand "stack-rendered" { nativeBuildInputs = [ stack ]; } ''
     stack render --config ${stackToml} --out $out \
       --image-native ${lib.escapeShellArg (reference images.image-native)} \
+      --image-native-build-id ${lib.escapeShellArg (buildId images.image-native)} \
       --image-spin ${lib.escapeShellArg (reference images.image-spin)} \
-      --image-receiver ${lib.escapeShellArg (reference images.image-receiver)}
+      --image-spin-build-id ${lib.escapeShellArg (buildId images.image-spin)} \
+      --image-receiver ${lib.escapeShellArg (reference images.image-receiver)} \
+      --image-receiver-build-id ${lib.escapeShellArg (buildId images.image-receiver)}
   '';
 
   # One overlay, built into the single file `deploy` applies, beside the
   # rendered tree it came from (the local stack reads monitoring/ there).
   forVariant =
-    variant: image:
-    pkgs.runCommand "manifests-${variant}"
-      {
-        nativeBuildInputs = [
-          pkgs.kubectl
-          python
-        ];
-      }
-      ''
-        mkdir -p $out
-        cp -r ${rendered}/. $out/
-        kubectl kustomize $out/k8s/overlays/${variant} > overlay.yaml
-        # Both fail unless a container of the overlay runs exactly the app
-        # image; the receiver's is stamped and named where it is deployed
-        # (when Alertmanager's webhook names it).
-        python3 ${./stamp_image.py} overlay.yaml ${lib.escapeShellArg (reference image)} \
-          ${lib.escapeShellArg (buildId image)} \
-          ${lib.escapeShellArg (reference images.image-receiver)} \
-          ${lib.escapeShellArg (buildId images.image-receiver)} > $out/manifests.yaml
-        python3 ${./manifest_facts.py} $out/manifests.yaml ${lib.escapeShellArg (reference image)} \
-          ${lib.escapeShellArg (reference images.image-receiver)} > $out/deploy.env
-      '';
+    variant:
+    pkgs.runCommand "manifests-${variant}" { nativeBuildInputs = [ pkgs.kubectl ]; } ''
+      mkdir -p $out
+      cp -r ${rendered}/. $out/
+      kubectl kustomize $out/k8s/overlays/${variant} > $out/manifests.yaml
+      cp $out/k8s/overlays/${variant}/deploy.env $out/deploy.env
+    '';
 in
 {
   inherit rendered;
-  manifests-native = forVariant "native" images.image-native;
-  manifests-spin = forVariant "spin" images.image-spin;
+  manifests-native = forVariant "native";
+  manifests-spin = forVariant "spin";
   # The same Spin image, as a SpinApp for spin-operator.
-  manifests-spinkube = forVariant "spinkube" images.image-spin;
+  manifests-spinkube = forVariant "spinkube";
 }

@@ -41,7 +41,6 @@ shellcheck nix/*.sh
 # The repo's scripts at warning level; SC2164 (cd without || exit) is moot
 # under the `set -e` that lib.sh sets, which shellcheck cannot see.
 shellcheck -x -P SCRIPTDIR --shell=bash --severity=warning -e SC2164 scripts/*.sh scripts/checks/*.sh
-python3 -m py_compile nix/*.py
 
 # --- stack.toml, as Nix reads it, against what `stack render` makes of it ---
 log "nix/config.nix against the rendered manifests"
@@ -256,13 +255,18 @@ esac
 exit 0
 STUB
 chmod +x "$stubs/bin/"*
-"${KUBECTL[@]}" kustomize "$work/plain/k8s/overlays/spin" >"$stubs/manifests/manifests.yaml"
-cat >"$stubs/manifests/deploy.env" <<'ENV'
-GRAFANA_NODE_PORT=30300
-GRAFANA_ADMIN_SECRET=grafana-admin
-IMAGE_REFERENCE=localhost/app-spin:0.1.0
-RECEIVER_IMAGE_REFERENCE=localhost/alert-receiver:0.1.0
-ENV
+# What nix/manifests.nix builds: the overlay and the deploy.env `stack render`
+# wrote beside it, from a render with build ids as Nix passes them.
+"$stack" render --config stack.toml --out "$work/built" --image-spin "$spin_ref" --image-spin-build-id spin-build-1 \
+  --image-receiver "$receiver_ref" --image-receiver-build-id receiver-build-1 >/dev/null
+"${KUBECTL[@]}" kustomize "$work/built/k8s/overlays/spin" >"$stubs/manifests/manifests.yaml"
+cp "$work/built/k8s/overlays/spin/deploy.env" "$stubs/manifests/deploy.env"
+for build in spin-build-1 receiver-build-1; do
+  [ "$(grep -c "app-monitoring/image-build: $build\$" "$stubs/manifests/manifests.yaml")" = 1 ] ||
+    die "the spin overlay does not stamp exactly one pod template with build $build"
+done
+grep -qx "IMAGE_REFERENCE='$spin_ref'" "$stubs/manifests/deploy.env" ||
+  die "the spin overlay's deploy.env does not name $spin_ref: $(cat "$stubs/manifests/deploy.env")"
 run_deploy() {
   : >"$stubs/log"
   env PATH="$stubs/bin:$PATH" STUB_LOG="$stubs/log" STUB_CLUSTERS="$stubs/clusters" \

@@ -17,15 +17,25 @@ pub mod yaml;
 
 use stack_config::Config;
 
+pub use kubernetes::builds::ImageBuilds;
 pub use monitoring::Monitoring;
 pub use tree::{GENERATED_HEADER, REFRESH_COMMAND, RenderedTree, pretty_json};
 
 /// Everything `stack render` produces, from one configuration.
 pub fn render(config: &Config) -> anyhow::Result<RenderedTree> {
+    render_built(config, &ImageBuilds::default())
+}
+
+/// [`render`], with the pod templates of built images stamped with their
+/// builds (see [`kubernetes::builds`]).
+pub fn render_built(config: &Config, builds: &ImageBuilds) -> anyhow::Result<RenderedTree> {
     config.validate()?;
     let monitoring = Monitoring::new(config);
     let mut tree = RenderedTree::default();
     monitoring.add_to(&mut tree);
-    kubernetes::Manifests::new(config, &monitoring).add_to(&mut tree);
+    let mut manifests = kubernetes::Manifests::new(config, &monitoring);
+    builds.stamp(&mut manifests, config)?;
+    manifests.add_to(&mut tree);
+    manifests.add_facts(config, &mut tree)?;
     Ok(tree)
 }

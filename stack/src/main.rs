@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use stack_config::config::{Config, Image};
 use stack_config::repo;
-use stack_render::REFRESH_COMMAND;
+use stack_render::{ImageBuilds, REFRESH_COMMAND};
 
 #[derive(Parser, Debug)]
 #[command(name = "stack", version, about)]
@@ -46,6 +46,16 @@ struct RenderArgs {
     /// webhook receiver runs, overriding the configuration.
     #[arg(long, value_name = "REF")]
     image_receiver: Option<String>,
+    /// Build of the native image (Nix: its store hash), stamped on the pod
+    /// template that runs it so a rebuilt image rolls out.
+    #[arg(long, value_name = "ID")]
+    image_native_build_id: Option<String>,
+    /// Build of the Spin image, stamped like --image-native-build-id.
+    #[arg(long, value_name = "ID")]
+    image_spin_build_id: Option<String>,
+    /// Build of the receiver image, stamped like --image-native-build-id.
+    #[arg(long, value_name = "ID")]
+    image_receiver_build_id: Option<String>,
     /// Write nothing; fail if any file on disk differs from the rendering.
     #[arg(long)]
     check: bool,
@@ -65,7 +75,12 @@ fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
         config.images.receiver =
             Image::parse(reference).map_err(|e| anyhow::anyhow!("--image-receiver: {e}"))?;
     }
-    let tree = stack_render::render(&config)?;
+    let builds = ImageBuilds {
+        native: args.image_native_build_id,
+        spin: args.image_spin_build_id,
+        receiver: args.image_receiver_build_id,
+    };
+    let tree = stack_render::render_built(&config, &builds)?;
     // Defaults are relative to the repository, wherever `cargo run` is invoked.
     let out = if args.out.as_os_str() == "." {
         repo::root().unwrap_or_else(|| args.out.clone())

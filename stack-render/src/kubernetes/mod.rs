@@ -8,7 +8,9 @@
 //! not load files from outside its root.
 
 pub mod autoscaling;
+pub mod builds;
 pub mod checkov;
+pub mod facts;
 pub mod kustomization;
 mod kustomize;
 mod network;
@@ -22,6 +24,8 @@ pub mod workloads;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_deploy;
 #[cfg(test)]
 mod tests_spinkube;
 #[cfg(test)]
@@ -65,6 +69,25 @@ impl Manifests {
             &self.spinkube,
             &self.operator,
         ]
+    }
+
+    /// `deploy.env` beside each overlay deploy applies (see [`facts`]).
+    pub fn add_facts(&self, config: &Config, tree: &mut RenderedTree) -> anyhow::Result<()> {
+        let receiver = config.images.receiver.reference();
+        for (overlay, image) in [
+            (&self.native, &config.images.native),
+            (&self.spin, &config.images.spin),
+            (&self.spinkube, &config.images.spin),
+        ] {
+            let facts =
+                facts::DeployFacts::read(&self.base, overlay, &image.reference(), &receiver)
+                    .map_err(anyhow::Error::msg)?;
+            tree.insert(
+                format!("{K8S_DIR}/{}/{}", overlay.dir, facts::FILE),
+                facts.env_file(),
+            );
+        }
+        Ok(())
     }
 
     pub fn add_to(&self, tree: &mut RenderedTree) {

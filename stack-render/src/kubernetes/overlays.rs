@@ -20,7 +20,7 @@ pub const SPIN_COMMAND: &str = "/";
 /// The shim's HTTP trigger listens on port 80 unless told otherwise.
 pub const SPIN_LISTEN_ENV: &str = "SPIN_HTTP_LISTEN_ADDR";
 
-const PATCH_FILE: &str = "app-patch.yaml";
+pub(super) const PATCH_FILE: &str = "app-patch.yaml";
 
 pub fn native(config: &Config) -> Kustomization {
     let env = json!([

@@ -3,12 +3,13 @@
 //! No route reads a body, so the handler only sees `http::request::Parts`;
 //! each variant enforces its own body limits before calling it.
 
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
 use crate::catalogue;
@@ -194,10 +195,27 @@ fn immediate(response: Response<Bytes>) -> Reply {
 fn build(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Bytes> {
     let mut response = Response::new(body);
     *response.status_mut() = status;
+    *response.headers_mut() = head_with(content_type);
     response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
+}
+
+/// The response head for `content_type`. The two types nearly every
+/// response has are built once and cloned, which costs less than hashing the
+/// header into a new map per response.
+fn head_with(content_type: &'static str) -> HeaderMap {
+    static TEXT_HEAD: LazyLock<HeaderMap> = LazyLock::new(|| new_head(TEXT));
+    static JSON_HEAD: LazyLock<HeaderMap> = LazyLock::new(|| new_head(JSON));
+    match content_type {
+        TEXT => TEXT_HEAD.clone(),
+        JSON => JSON_HEAD.clone(),
+        other => new_head(other),
+    }
+}
+
+fn new_head(content_type: &'static str) -> HeaderMap {
+    let mut head = HeaderMap::with_capacity(2);
+    head.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    head
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<Bytes> {

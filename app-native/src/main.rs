@@ -2,7 +2,7 @@
 
 mod config;
 mod drain;
-mod head_timer;
+mod head_deadline;
 #[cfg(target_os = "linux")]
 mod process;
 mod request;

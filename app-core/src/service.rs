@@ -124,9 +124,9 @@ impl Service {
                 StatusCode::OK,
                 "app: one Rust handler, native and edge. Try /api/items, /healthz, /metrics.\n",
             ),
-            Route::Items => json(StatusCode::OK, &catalogue::ITEMS),
-            Route::Item => match route::item_id(head.uri.path()).and_then(catalogue::find) {
-                Some(item) => json(StatusCode::OK, item),
+            Route::Items => build(StatusCode::OK, JSON, CATALOGUE_JSON.list.clone()),
+            Route::Item => match route::item_id(head.uri.path()).and_then(catalogue::position) {
+                Some(at) => build(StatusCode::OK, JSON, CATALOGUE_JSON.items[at].clone()),
                 None => error(StatusCode::NOT_FOUND, "item not found"),
             },
             Route::Healthz => text(StatusCode::OK, "ok\n"),
@@ -185,6 +185,22 @@ fn render_metrics(head: &http::request::Parts, metrics: &dyn Exposition) -> Resp
     }
 }
 
+/// The catalogue never changes, so its JSON is serialized once.
+struct CatalogueJson {
+    list: Bytes,
+    items: [Bytes; catalogue::ITEMS.len()],
+}
+
+static CATALOGUE_JSON: LazyLock<CatalogueJson> = LazyLock::new(|| CatalogueJson {
+    list: to_json(&catalogue::ITEMS),
+    items: catalogue::ITEMS.map(|item| to_json(&item)),
+});
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Bytes {
+    // Serializing our own fixed types cannot fail.
+    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+}
+
 fn immediate(response: Response<Bytes>) -> Reply {
     Reply {
         delay: None,
@@ -223,9 +239,7 @@ fn text(status: StatusCode, body: &'static str) -> Response<Bytes> {
 }
 
 fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Bytes> {
-    // Serializing our own fixed types cannot fail.
-    let body = serde_json::to_vec(value).unwrap_or_default();
-    build(status, JSON, Bytes::from(body))
+    build(status, JSON, to_json(value))
 }
 
 /// The one JSON error shape every route uses.

@@ -10,3 +10,5 @@ cd "$REPO_ROOT"
 ensure_apt wrk util-linux valgrind
 bash bench/run.sh --smoke
 grep -q '^| `/api/items/1` | 16 |' bench/work/results-smoke.md || die "smoke table lacks the native rows"
+grep -q '^| floor: bare hyper, hello | `/` | [0-9,]* |' bench/work/results-smoke.md || die "smoke table lacks the instruction counts"
+grep -q '^| Flask (sync worker) CPU per request' bench/work/results-smoke.md || die "smoke table lacks the Flask sync worker"

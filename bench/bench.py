@@ -36,7 +36,9 @@ WORK = BENCH / "work"
 ROUTES = ["/", "/api/items/1"]
 
 sys.path.insert(0, str(BENCH))
+import instructions  # noqa: E402  (bench/instructions.py counts them under callgrind)
 import report  # noqa: E402  (bench/report.py renders the table)
+import wire  # noqa: E402  (bench/wire.py: raw HTTP/1.1 exchanges)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 class BenchError(Exception):
@@ -51,6 +53,8 @@ class Plan:
     warmup_seconds: int
     criterion: list[str]
     timed: bool
+    # Requests per route under callgrind, after as many again to warm up.
+    counted_requests: int
 
 
 PLANS = {
@@ -59,13 +63,17 @@ PLANS = {
         ["cargo", "bench", "--locked", "-q", "-p", "app-core", "--bench", "metrics", "--",
          "--warm-up-time", "1", "--measurement-time", "3"],
         timed=True,
+        counted_requests=4000,
     ),
     # Seconds per server, just enough to prove every bench still runs. Under
     # `cargo test` criterion runs each bench once. The Rust checks' `cargo
     # test --workspace` does not build this harness = false bench, so it is
     # compiled here, in the debug (test) profile on the dependencies those
     # checks built: the smoke run adds no release build.
-    "smoke": Plan([16], 1, 1, 1, ["cargo", "test", "--locked", "-q", "-p", "app-core", "--bench", "metrics"], timed=False),
+    "smoke": Plan(
+        [16], 1, 1, 1, ["cargo", "test", "--locked", "-q", "-p", "app-core", "--bench", "metrics"],
+        timed=False, counted_requests=64,
+    ),
 }
 
 
@@ -277,7 +285,7 @@ def measure(wrk_prefix, server: Server, route: str, connections: int, seconds: i
 
 
 def native_servers() -> list[Server]:
-    return [
+    servers = [
         Server(
             key=key,
             label=label,
@@ -290,25 +298,40 @@ def native_servers() -> list[Server]:
             ("bare", "native, bare", free_port()),
         ]
     ]
+    return servers + [
+        Server(key=key, label=label, argv=[str(WORK / "bench-floor"), mode, f"127.0.0.1:{port}"], port=port)
+        for key, label, mode, port in [
+            ("same", "floor: bare hyper, same responses", "same", free_port()),
+            ("hello", "floor: bare hyper, hello", "hello", free_port()),
+        ]
+    ]
 
 
-def flask_server() -> Server:
-    port = free_port()
-    return Server(
-        key="flask",
-        label="Flask + gunicorn",
-        argv=[
-            str(BENCH / ".venv/bin/gunicorn"),
-            "--bind", f"127.0.0.1:{port}",
-            # One worker for the one core the server gets; gthread keeps
-            # connections alive as the native server does.
-            "--workers", "1", "--worker-class", "gthread", "--threads", "8",
-            "--no-control-socket", "--log-level", "warning",
-            "app:app",
-        ],
-        port=port,
-        cwd=BENCH / "flask_peer",
-    )
+# gunicorn as its users run it: the default sync worker (one request per
+# connection, closed after the answer), and gthread, which keeps connections
+# alive as the native server does. One worker each for the one core the
+# server gets.
+FLASK_WORKERS = {
+    "flask-sync": ("Flask + gunicorn, sync worker", ["--workers", "1"]),
+    "flask": ("Flask + gunicorn, gthread", ["--workers", "1", "--worker-class", "gthread", "--threads", "8"]),
+}
+
+
+def flask_servers() -> list[Server]:
+    servers = []
+    for key, (label, workers) in FLASK_WORKERS.items():
+        port = free_port()
+        servers.append(Server(
+            key=key,
+            label=label,
+            argv=[
+                str(BENCH / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", *workers,
+                "--no-control-socket", "--log-level", "warning", "app:app",
+            ],
+            port=port,
+            cwd=BENCH / "flask_peer",
+        ))
+    return servers
 
 
 def edge_servers() -> tuple[list[Server], str | None]:
@@ -371,6 +394,8 @@ def host_stats(server: Server) -> dict | None:
 
 # --- checks that the instrumentation really ran ------------------------------
 
+FLOOR = ("same", "hello")
+
 
 def request_count(server: Server, family: str, route_label: str, route: str) -> float:
     total = 0.0
@@ -391,14 +416,67 @@ def verify_instrumentation(servers: dict[str, Server]) -> None:
     }
     bare = ("bare", "edge-bare")
     for key, server in servers.items():
-        family, label, route = checks["edge" if key.startswith("edge") else key]
-        if key == "edge-nokv":
+        # The floor servers have no /metrics; the store-less edge cannot count.
+        if key in FLOOR or key == "edge-nokv":
             continue
+        family, label, route = checks[key.split("-")[0] if key.startswith(("edge", "flask")) else key]
         counted = request_count(server, family, label, route)
         if key in bare and counted != 0:
             raise BenchError(f"{server.label} recorded {counted} requests: wrong build")
         if key not in bare and counted == 0:
             raise BenchError(f"{server.label} recorded no requests under load")
+
+
+def without_date(response: bytes) -> bytes:
+    return b"".join(line for line in response.splitlines(keepends=True) if not line.lower().startswith(b"date:"))
+
+
+def verify_same_bytes(native: Server, floor: Server) -> None:
+    """The same-response floor must send app-native's bytes exactly (the
+    Date header's time aside), or the comparison would price output."""
+    for route in ROUTES:
+        answers = []
+        for server in (native, floor):
+            conn = wire.Connections(server.port, 1)
+            try:
+                answers.append(without_date(conn.get(route)))
+            finally:
+                conn.close()
+        if answers[0] != answers[1]:
+            raise BenchError(f"{floor.label} answers {route} differently from {native.label}:\n{answers[0]!r}\n{answers[1]!r}")
+
+
+# --- instruction counts ---------------------------------------------------------
+
+COUNTED = ("instrumented", "bare", "same", "hello")
+COUNTED_CONNECTIONS = 16
+
+
+def perf_counts_instructions() -> bool:
+    """Whether `perf stat` can count instructions here (most VMs: no)."""
+    try:
+        done = subprocess.run(["perf", "stat", "-x,", "-e", "instructions", "true"], capture_output=True, text=True)
+    except FileNotFoundError:
+        return False
+    return done.returncode == 0 and "<not supported>" not in done.stderr and "<not counted>" not in done.stderr
+
+
+def count_instructions(plan: Plan, servers: dict[str, Server], prefix: list[str]) -> list[dict]:
+    counts = []
+    for key in COUNTED:
+        server = servers[key]
+        print(f"counting instructions: {server.label}", file=sys.stderr)
+        port = free_port()
+        argv = [arg.replace(str(server.port), str(port)) for arg in server.argv]
+        try:
+            taken = instructions.count(
+                key, prefix, argv, port, WORK, ROUTES, COUNTED_CONNECTIONS,
+                plan.counted_requests, plan.counted_requests,
+            )
+        except instructions.CountError as err:
+            raise BenchError(f"instruction count failed: {err}") from err
+        counts += [{**c.__dict__, "per_request": c.per_request} for c in taken]
+    return counts
 
 
 # --- criterion ---------------------------------------------------------------
@@ -497,7 +575,7 @@ def main() -> int:
     started = datetime.datetime.now(datetime.timezone.utc)
     load_before = os.getloadavg()
 
-    servers = {} if args.only else {s.key: s for s in native_servers() + [flask_server()]}
+    servers = {} if args.only else {s.key: s for s in native_servers() + flask_servers()}
     edge, edge_skipped = edge_servers()
     if args.only and not edge:
         raise BenchError(f"--only edge, but the edge variant cannot run: {edge_skipped}")
@@ -508,6 +586,8 @@ def main() -> int:
         for server in servers.values():
             print(f"starting {server.label}", file=sys.stderr)
             server.start(server_prefix)
+        if "same" in servers:
+            verify_same_bytes(servers["instrumented"], servers["same"])
         for server in servers.values():
             for route in ROUTES:
                 run_wrk(wrk_prefix, server, route, max(plan.connections), plan.warmup_seconds, warmup=True)
@@ -536,7 +616,9 @@ def main() -> int:
     edge_bare_stats = host_stats(servers["edge-bare"]) if "edge-bare" in servers else None
 
     crit = None
+    counts = None
     if not args.only:
+        counts = count_instructions(plan, servers, server_prefix)
         print("criterion benches", file=sys.stderr)
         crit = run_criterion(plan, server_prefix)
     load_after = os.getloadavg()
@@ -557,6 +639,8 @@ def main() -> int:
         "edge_stats": edge_stats,
         "edge_bare_stats": edge_bare_stats,
         "criterion": crit,
+        "instructions": counts,
+        "instructions_by": "callgrind (user space)" + ("" if perf_counts_instructions() else "; `perf stat -e instructions`: not supported on this machine"),
     }
     if args.only:
         (WORK / f"run-{args.mode}-{args.only}.json").write_text(json.dumps(run, indent=1))

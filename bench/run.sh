@@ -8,8 +8,9 @@
 #                           only the edge servers (~6 min), merged into the saved
 #                           full run (bench/work/run-full.json), table to bench/results.md
 #
-# Needs wrk (Debian) and python3 (Debian's python3-venv is installed when
-# missing); installs the Flask peer's pinned packages into bench/.venv. Fails when a bench breaks, never on a missed target.
+# Needs wrk and valgrind (Debian) and python3 (Debian's python3-venv is
+# installed when missing); installs the Flask peer's pinned packages into
+# bench/.venv. Fails when a bench breaks, never on a missed target.
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 
@@ -26,9 +27,10 @@ case "${1:-}" in
 esac
 
 command -v wrk >/dev/null || die "wrk is missing: apt-get install wrk"
+command -v valgrind >/dev/null || die "valgrind is missing: apt-get install valgrind"
 mkdir -p bench/work
 
-# Two builds of the same server; copy each out before the next build
+# The floor baselines, then two builds of the same server; copy each out before the next build
 # overwrites it. The default build goes last so the shared binary is left as
 # everyone else expects it. The smoke run uses the debug profile the Rust
 # checks already built: its figures mean nothing, it proves the benches run.
@@ -44,6 +46,9 @@ if [ "$mode" = full ]; then profile=release; else profile=debug; fi
 cargo_profile=()
 [ "$profile" = release ] && cargo_profile=(--release)
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+log "building the floor baselines ($profile, bench/floor)"
+cargo build "${cargo_profile[@]}" --locked -q -p bench-floor
+cp "$target_dir/$profile/bench-floor" bench/work/bench-floor
 log "building app-native ($profile, bare: --no-default-features)"
 cargo build "${cargo_profile[@]}" --locked -q -p app-native --no-default-features
 cp "$target_dir/$profile/app-native" bench/work/app-native-bare

@@ -30,6 +30,11 @@ pub const ITEMS: [Item; 3] = [
 /// Looks an item up by the raw `{id}` path segment; anything that is not a
 /// known decimal id is simply not found.
 pub fn find(raw_id: &str) -> Option<&'static Item> {
+    position(raw_id).map(|at| &ITEMS[at])
+}
+
+/// Where in [`ITEMS`] the item of a raw `{id}` segment is.
+pub fn position(raw_id: &str) -> Option<usize> {
     let id: u32 = raw_id.parse().ok()?;
-    ITEMS.iter().find(|item| item.id == id)
+    ITEMS.iter().position(|item| item.id == id)
 }

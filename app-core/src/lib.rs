@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod exposition;
 pub mod metrics;
 pub mod route;
+mod series;
 pub mod service;
 pub mod store_keys;
 pub mod store_sql;

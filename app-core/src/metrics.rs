@@ -26,6 +26,7 @@ use prometheus_client::registry::{Registry, Unit};
 
 use crate::exposition::{Exposition, ExpositionError, ExpositionFormat};
 use crate::route::{Method, Route};
+use crate::series::{HistogramFamily, SeriesHandles};
 
 /// The version every variant reports in `app_build_info`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -174,8 +175,9 @@ fn duration_histogram() -> Histogram {
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
-    request_duration: Family<RequestLabels, Histogram, fn() -> Histogram>,
+    request_duration: HistogramFamily,
     active_requests: Family<ActiveLabels, Gauge>,
+    handles: SeriesHandles,
 }
 
 impl Metrics {
@@ -200,6 +202,7 @@ impl Metrics {
             registry,
             request_duration,
             active_requests,
+            handles: SeriesHandles::default(),
         }
     }
 
@@ -209,19 +212,15 @@ impl Metrics {
     }
 
     /// Counts the request as active until the returned guard drops.
-    pub fn start(&self, method: Method, route: Route) -> InFlight {
-        let gauge = self.active_requests.get_or_create_owned(&ActiveLabels {
-            http_request_method: method,
-            http_route: route,
-        });
+    pub fn start(&self, method: Method, route: Route) -> InFlight<'_> {
+        let gauge = self.handles.active(&self.active_requests, method, route);
         gauge.inc();
         InFlight { gauge }
     }
 
     pub fn record(&self, labels: &RequestLabels, elapsed: Duration) {
-        self.request_duration
-            .get_or_create(labels)
-            .observe(elapsed.as_secs_f64());
+        self.handles
+            .observe(&self.request_duration, labels, elapsed.as_secs_f64());
     }
 }
 
@@ -233,11 +232,11 @@ impl Exposition for Metrics {
 
 /// Keeps `http_server_active_requests` raised while a request is served.
 #[derive(Debug)]
-pub struct InFlight {
-    gauge: Gauge,
+pub struct InFlight<'a> {
+    gauge: &'a Gauge,
 }
 
-impl Drop for InFlight {
+impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.gauge.dec();
     }

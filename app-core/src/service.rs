@@ -3,12 +3,13 @@
 //! No route reads a body, so the handler only sees `http::request::Parts`;
 //! each variant enforces its own body limits before calling it.
 
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
 use crate::catalogue;
@@ -123,9 +124,9 @@ impl Service {
                 StatusCode::OK,
                 "app: one Rust handler, native and edge. Try /api/items, /healthz, /metrics.\n",
             ),
-            Route::Items => json(StatusCode::OK, &catalogue::ITEMS),
-            Route::Item => match route::item_id(head.uri.path()).and_then(catalogue::find) {
-                Some(item) => json(StatusCode::OK, item),
+            Route::Items => build(StatusCode::OK, JSON, CATALOGUE_JSON.list.clone()),
+            Route::Item => match route::item_id(head.uri.path()).and_then(catalogue::position) {
+                Some(at) => build(StatusCode::OK, JSON, CATALOGUE_JSON.items[at].clone()),
                 None => error(StatusCode::NOT_FOUND, "item not found"),
             },
             Route::Healthz => text(StatusCode::OK, "ok\n"),
@@ -184,6 +185,22 @@ fn render_metrics(head: &http::request::Parts, metrics: &dyn Exposition) -> Resp
     }
 }
 
+/// The catalogue never changes, so its JSON is serialized once.
+struct CatalogueJson {
+    list: Bytes,
+    items: [Bytes; catalogue::ITEMS.len()],
+}
+
+static CATALOGUE_JSON: LazyLock<CatalogueJson> = LazyLock::new(|| CatalogueJson {
+    list: to_json(&catalogue::ITEMS),
+    items: catalogue::ITEMS.map(|item| to_json(&item)),
+});
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Bytes {
+    // Serializing our own fixed types cannot fail.
+    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+}
+
 fn immediate(response: Response<Bytes>) -> Reply {
     Reply {
         delay: None,
@@ -194,10 +211,27 @@ fn immediate(response: Response<Bytes>) -> Reply {
 fn build(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Bytes> {
     let mut response = Response::new(body);
     *response.status_mut() = status;
+    *response.headers_mut() = head_with(content_type);
     response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
+}
+
+/// The response head for `content_type`. The two types nearly every
+/// response has are built once and cloned, which costs less than hashing the
+/// header into a new map per response.
+fn head_with(content_type: &'static str) -> HeaderMap {
+    static TEXT_HEAD: LazyLock<HeaderMap> = LazyLock::new(|| new_head(TEXT));
+    static JSON_HEAD: LazyLock<HeaderMap> = LazyLock::new(|| new_head(JSON));
+    match content_type {
+        TEXT => TEXT_HEAD.clone(),
+        JSON => JSON_HEAD.clone(),
+        other => new_head(other),
+    }
+}
+
+fn new_head(content_type: &'static str) -> HeaderMap {
+    let mut head = HeaderMap::with_capacity(2);
+    head.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    head
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<Bytes> {
@@ -205,9 +239,7 @@ fn text(status: StatusCode, body: &'static str) -> Response<Bytes> {
 }
 
 fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Bytes> {
-    // Serializing our own fixed types cannot fail.
-    let body = serde_json::to_vec(value).unwrap_or_default();
-    build(status, JSON, Bytes::from(body))
+    build(status, JSON, to_json(value))
 }
 
 /// The one JSON error shape every route uses.

@@ -1,6 +1,8 @@
 //! The native variant: `app-core`'s handler on hyper + tokio.
 
 mod config;
+mod drain;
+mod head_deadline;
 #[cfg(target_os = "linux")]
 mod process;
 mod request;

@@ -4,14 +4,15 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
 use crate::config::Config;
+use crate::drain::Drain;
+use crate::head_deadline::{HeadArrived, HeadDeadline};
 use crate::request::{AppState, handle};
 
 pub struct Limits {
@@ -30,60 +31,86 @@ impl From<&Config> for Limits {
     }
 }
 
-fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(limits.max_header_bytes);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(limits.max_header_bytes as u32)
-        .max_concurrent_streams(256)
-        // hyper has no idle timeout for HTTP/2: pinging drops peers that
-        // connected and went silent, so they cannot pile up and hold every
-        // connection slot.
-        .keep_alive_interval(limits.header_read_timeout * 4)
-        .keep_alive_timeout(limits.header_read_timeout);
-    builder
+/// The two protocols' settings, built once.
+struct Protocols {
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+}
+
+impl Protocols {
+    fn new(limits: &Limits) -> Self {
+        // The header read timeout is not hyper's: HeadDeadline keeps it at
+        // the socket, for a fraction of the price.
+        let mut http1 = http1::Builder::new();
+        http1
+            .header_read_timeout(None)
+            .max_buf_size(limits.max_header_bytes);
+        let mut http2 = http2::Builder::new(TokioExecutor::new());
+        http2
+            .timer(TokioTimer::new())
+            .max_header_list_size(limits.max_header_bytes as u32)
+            .max_concurrent_streams(256)
+            // hyper has no idle timeout for HTTP/2: pinging drops peers that
+            // connected and went silent, so they cannot pile up and hold every
+            // connection slot.
+            .keep_alive_interval(limits.header_read_timeout * 4)
+            .keep_alive_timeout(limits.header_read_timeout);
+        Protocols { http1, http2 }
+    }
 }
 
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// Waits, at most `limit`, until the client has sent enough to tell HTTP/1
-/// from an HTTP/2 preface. hyper's header read timeout only starts once that
-/// is decided, so without this a client that connects and sends nothing (or
-/// half a preface) holds its connection slot forever.
-async fn protocol_known_within(stream: &TcpStream, limit: Duration) -> bool {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Protocol {
+    Http1,
+    /// Prior knowledge (h2c): the client opened with the HTTP/2 preface.
+    Http2,
+}
+
+/// Tells HTTP/1 from an HTTP/2 preface by peeking, so the bytes stay in the
+/// socket for the protocol's own parser: no buffering layer between the
+/// socket and hyper on every later read, as a builder that reads the first
+/// bytes itself needs. Waits at most `limit` (hyper's header read timeout
+/// only starts once the protocol is chosen, so without this a client that
+/// connects and sends nothing, or half a preface, holds its connection slot
+/// forever); None when the client did not say in time.
+async fn protocol_within(stream: &TcpStream, limit: Duration) -> Option<Protocol> {
     let decided = async {
         let mut buf = [0u8; H2_PREFACE.len()];
         loop {
             let n = stream.peek(&mut buf).await?;
-            if n == 0 || n == buf.len() || buf[..n] != H2_PREFACE[..n] {
-                return Ok::<(), std::io::Error>(());
+            if n == buf.len() && buf == H2_PREFACE {
+                return Ok::<Protocol, std::io::Error>(Protocol::Http2);
+            }
+            // Nothing (the client closed) or not a preface: HTTP/1's parser
+            // answers it.
+            if n == 0 || buf[..n] != H2_PREFACE[..n] {
+                return Ok(Protocol::Http1);
             }
             // The start of a preface; the rest is in flight. peek would
             // return at once with the same bytes, so do not spin.
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     };
-    matches!(tokio::time::timeout(limit, decided).await, Ok(Ok(())))
+    match tokio::time::timeout(limit, decided).await {
+        Ok(Ok(protocol)) => Some(protocol),
+        _ => None,
+    }
 }
 
 /// Serves until `stop` resolves, then stops accepting and waits up to
-/// `drain` for open connections to finish their in-flight requests.
+/// `drain_timeout` for open connections to finish their in-flight requests.
 /// Returns whether every connection finished in time.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     limits: Limits,
     stop: impl Future<Output = ()>,
-    drain: Duration,
+    drain_timeout: Duration,
 ) -> bool {
-    let builder = Arc::new(connection_builder(&limits));
-    let graceful = GracefulShutdown::new();
+    let protocols = Arc::new(Protocols::new(&limits));
+    let drain = Arc::new(Drain::default());
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     tokio::pin!(stop);
 
@@ -106,19 +133,35 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let state = state.clone();
-        let builder = builder.clone();
-        let watcher = graceful.watcher();
+        let protocols = protocols.clone();
+        let drain = drain.clone();
         let header_read_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            if !protocol_known_within(&stream, header_read_timeout).await {
+            let Some(protocol) = protocol_within(&stream, header_read_timeout).await else {
                 tracing::debug!(%peer, "no request started in time, closing");
                 return;
-            }
-            let service = service_fn(move |request| handle(state.clone(), request));
-            let connection = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .into_owned();
-            if let Err(err) = watcher.watch(connection).await {
+            };
+            let io = TokioIo::new(stream);
+            let ended = match protocol {
+                Protocol::Http1 => {
+                    let arrived = Arc::new(HeadArrived::default());
+                    let io = HeadDeadline::new(io, header_read_timeout, arrived.clone());
+                    let service = service_fn(move |request| {
+                        arrived.mark();
+                        handle(state.clone(), request)
+                    });
+                    drain
+                        .watch(protocols.http1.serve_connection(io, service))
+                        .await
+                }
+                Protocol::Http2 => {
+                    let service = service_fn(move |request| handle(state.clone(), request));
+                    drain
+                        .watch(protocols.http2.serve_connection(io, service))
+                        .await
+                }
+            };
+            if let Err(err) = ended {
                 tracing::debug!(%peer, %err, "connection ended with an error");
             }
             drop(permit);
@@ -126,8 +169,12 @@ pub async fn serve(
     }
 
     drop(listener);
+    drain.begin();
+    // Every connection holds a permit until it has closed: all of them back
+    // means all closed.
+    let all = limits.max_connections as u32;
     tokio::select! {
-        () = graceful.shutdown() => true,
-        () = tokio::time::sleep(drain) => false,
+        _ = permits.acquire_many(all) => true,
+        () = tokio::time::sleep(drain_timeout) => false,
     }
 }

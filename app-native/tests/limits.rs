@@ -83,3 +83,50 @@ fn stalled_header_is_closed_after_the_timeout() {
         200
     );
 }
+
+#[test]
+fn each_head_gets_the_whole_timeout_however_long_the_connection_lives() {
+    let server = Server::start(&["--header-read-timeout", "1"]);
+    let mut client = server.client();
+    // 2.5 s of requests on one connection, 0.25 s apart: well past one
+    // timeout since the connection opened, never one since the last answer.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(2500) {
+        assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_after_the_timeout() {
+    let server = Server::start(&["--header-read-timeout", "1"]);
+    let mut client = server.client();
+    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+    let answered = Instant::now();
+    let stream = client.stream();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+    let idle = answered.elapsed();
+    assert!(
+        idle >= Duration::from_millis(900) && idle < Duration::from_secs(5),
+        "idle connection closed after {idle:?}"
+    );
+    assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest));
+}
+
+#[test]
+fn a_slow_answer_is_not_cut_by_the_header_timeout() {
+    let server = Server::start(&["--header-read-timeout", "1", "--demo-faults"]);
+    let mut client = server.client();
+    let started = Instant::now();
+    assert_eq!(
+        client.send("GET", "/demo/slow?ms=2500", &[], b"").status,
+        200
+    );
+    assert!(started.elapsed() >= Duration::from_millis(2500));
+    // The connection is still good for the next request.
+    assert_eq!(client.send("GET", "/healthz", &[], b"").status, 200);
+}

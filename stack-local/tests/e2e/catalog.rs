@@ -155,6 +155,12 @@ fn panel_queries(dashboard: &Value, config: &Config) -> Vec<PanelQuery> {
         for panel in node["panels"].as_array().into_iter().flatten() {
             let title = panel["title"].as_str().unwrap_or("(untitled)").to_owned();
             for target in panel["targets"].as_array().into_iter().flatten() {
+                // An exemplar target's series are empty by construction (it
+                // is there for the exemplars of its selectors), so it is not
+                // one of the queries that must return data.
+                if target["exemplar"] == true {
+                    continue;
+                }
                 let is_prometheus = target["datasource"]["type"]
                     .as_str()
                     .or(panel["datasource"]["type"].as_str())

@@ -10,6 +10,7 @@
 use serde_json::{Value, json};
 
 use super::Manifests;
+use super::facts::runs;
 use super::overlays::PATCH_FILE;
 use stack_config::config::Config;
 
@@ -95,14 +96,6 @@ fn objects_mut(kustomization: &mut super::Kustomization) -> impl Iterator<Item =
         .files
         .iter_mut()
         .flat_map(|file| file.objects.iter_mut())
-}
-
-/// A Deployment or StatefulSet with a container running `image`.
-pub(super) fn runs(object: &Value, image: &str) -> bool {
-    matches!(object["kind"].as_str(), Some("Deployment" | "StatefulSet"))
-        && object["spec"]["template"]["spec"]["containers"]
-            .as_array()
-            .is_some_and(|containers| containers.iter().any(|c| c["image"] == image))
 }
 
 fn annotate(annotations: &mut Value, build: &str) {

@@ -13,8 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::Kustomization;
-use super::builds::runs;
+use super::kustomization::Kustomization;
 
 pub const FILE: &str = "deploy.env";
 
@@ -148,4 +147,12 @@ fn walk<'a>(node: &'a Value, visit: &mut dyn FnMut(&'a Value)) {
         Value::Array(list) => list.iter().for_each(|value| walk(value, visit)),
         _ => {}
     }
+}
+
+/// A Deployment or StatefulSet with a container running `image`.
+pub(super) fn runs(object: &Value, image: &str) -> bool {
+    matches!(object["kind"].as_str(), Some("Deployment" | "StatefulSet"))
+        && object["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .is_some_and(|containers| containers.iter().any(|c| c["image"] == image))
 }

@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 pub mod exposition;
+mod labels;
 pub mod metrics;
 pub mod route;
 mod series;

@@ -25,6 +25,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::exposition::{Exposition, ExpositionError, ExpositionFormat};
+pub use crate::labels::{ActiveLabels, RequestLabels};
 use crate::route::{Method, Route};
 use crate::series::{HistogramFamily, SeriesHandles};
 
@@ -103,31 +104,6 @@ pub const STORE_ERRORS: FamilyDef = FamilyDef {
     unit: None,
     metric_type: MetricType::Counter,
 };
-
-/// Labels of `http_server_request_duration_seconds`.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
-pub struct RequestLabels {
-    pub http_request_method: Method,
-    pub http_route: Route,
-    pub http_response_status_code: u16,
-}
-
-impl RequestLabels {
-    pub fn new(method: Method, route: Route, status: u16) -> RequestLabels {
-        RequestLabels {
-            http_request_method: method,
-            http_route: route,
-            http_response_status_code: status,
-        }
-    }
-}
-
-/// Labels of `http_server_active_requests`: the status is not known yet.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
-pub struct ActiveLabels {
-    pub http_request_method: Method,
-    pub http_route: Route,
-}
 
 /// Which build of the handler is serving.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord)]

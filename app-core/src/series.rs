@@ -15,7 +15,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 
-use crate::metrics::{ActiveLabels, RequestLabels};
+use crate::labels::{ActiveLabels, RequestLabels};
 use crate::route::{Method, Route};
 
 const CELLS: usize = Method::ALL.len() * Route::ALL.len();

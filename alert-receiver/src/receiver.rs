@@ -17,8 +17,9 @@ use std::time::{Instant, SystemTime};
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-/// Opens `path` for appending, creating it and its directory if missing.
-fn open_append(path: &Path) -> anyhow::Result<File> {
+/// Opens `path` for appending, creating it and its directory if missing
+/// (the receiver's log, and every log the local stack appends to).
+pub fn open_append(path: &Path) -> anyhow::Result<File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

@@ -7,7 +7,6 @@
 //! it if we die without cleaning up (even by SIGKILL); and dropping a [`Child`]
 //! kills its group and reaps it.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
@@ -15,18 +14,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use tokio::process::Command;
 
-/// Opens `path` for appending, creating it and its directory if missing:
-/// logs that a restarted stack adds to.
-pub fn open_append(path: &Path) -> anyhow::Result<File> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    File::options()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("opening {}", path.display()))
-}
+/// Logs that a restarted stack adds to open the way the receiver's does.
+pub use alert_receiver::receiver::open_append;
 
 /// A running child process and where its output goes.
 #[derive(Debug)]

@@ -78,7 +78,7 @@ export KUBERNETES_VALIDATE_VERSION=1.37.0
 SPIN_OPERATOR_MODULE=github.com/spinkube/spin-operator@v0.6.1
 KEDA_MODULE=github.com/kedacore/keda/v2@v2.20.2
 KUBECONFORM_VERSION=v0.8.0
-STACK_TOOLS_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/stack-tools"
+STACK_TOOLS_CACHE="${STACK_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stack-tools}"
 KUBECONFORM="$STACK_TOOLS_CACHE/kubeconform-$KUBECONFORM_VERSION/kubeconform"
 # go with the tools cache as its module cache (read-write, so it can be removed).
 crd_go() { GOMODCACHE="$STACK_TOOLS_CACHE/gomod" GOFLAGS=-modcacherw go "$@"; }

@@ -50,7 +50,7 @@ fn notification() -> Value {
             },
             "annotations": {
                 "summary": "An instance of app is down",
-                "runbook_url": "docs/runbook.md#appdown",
+                "runbook_url": "https://example.com/app-monitoring/docs/runbook.md#appdown",
             },
             "startsAt": "2026-11-25T22:00:00.000Z",
             "endsAt": "0001-01-01T00:00:00Z",

@@ -10,6 +10,7 @@ mod child;
 mod cli;
 mod edge;
 mod grafana;
+mod grafana_plan;
 pub mod http;
 mod options;
 mod plan;

@@ -14,7 +14,7 @@ use stack_render::monitoring::scrape::{
     LocalTarget, file_sd_targets, local_address, local_native_instances,
 };
 
-use crate::grafana::{self, PlannedGrafana};
+use crate::grafana_plan::{self, PlannedGrafana};
 use crate::options::Options;
 use crate::ports::Claim;
 use crate::state::StateDir;
@@ -81,7 +81,7 @@ impl Plan {
         let grafana = options
             .grafana
             .as_ref()
-            .map(|binary| grafana::plan(binary, config, &state, &monitoring))
+            .map(|binary| grafana_plan::plan(binary, config, &state, &monitoring))
             .transpose()?;
         let mut claims = claims(options, &webhook_address, &instances);
         if let Some(grafana) = &grafana {
@@ -234,7 +234,7 @@ mod tests {
         config.local.alertmanager_address = "127.0.0.1:19093".into();
         config.local.grafana_address = "127.0.0.1:13000".into();
         let mut options = Options::new(config, "/state");
-        options.grafana = Some(grafana::GrafanaBinary {
+        options.grafana = Some(crate::grafana::GrafanaBinary {
             program: "/opt/grafana/bin/grafana".into(),
             subcommand: vec!["server".into()],
             home: "/opt/grafana".into(),

@@ -548,7 +548,7 @@ impl Stack {
 /// Writes Grafana's files and makes its server. Its admin password is made
 /// once per state directory, as Grafana keeps the first in its database.
 fn grafana_server(
-    planned: crate::grafana::PlannedGrafana,
+    planned: crate::grafana_plan::PlannedGrafana,
     state: &StateDir,
 ) -> anyhow::Result<Server> {
     for (path, contents) in &planned.files {

@@ -216,8 +216,8 @@ impl Stack {
                 spec: prometheus_spec,
                 child: None,
                 url: urls.prometheus.clone(),
-                // Replaying a large write-ahead log takes a while.
                 ready_path: READY_PATH,
+                // Replaying a large write-ahead log takes a while.
                 startup: Duration::from_secs(90),
                 // Time to flush the head block.
                 stop_grace: Duration::from_secs(30),

@@ -60,8 +60,8 @@ if [ "$mode" = full ]; then
   cargo bench --locked -q -p app-core --bench metrics --no-run
 fi
 
-# The Flask peer's pinned packages.
-ensure_venv bench/.venv bench/flask_peer/requirements.txt
+# The Flask peer's pinned packages (scripts/setup.sh installs them).
+require_venv bench/.venv
 
 bash bench/edge.sh > bench/work/edge.json
 

@@ -1,12 +1,13 @@
-# `nix run .#deploy` and `nix run .#up`: the real scripts beside this file,
-# wrapped with exactly the tools they call and the store paths they use.
+# `nix run .#deploy`: the real script beside this file, and `nix run .#up`:
+# `stack up`, each wrapped with exactly the tools it calls and the store
+# paths it uses.
 { pkgs
 , flake
-, python
-, promtool
 , config
 , images
 , manifests
+, stack
+, stackToml
 , app-native
 , spin-shim
 ,
@@ -79,25 +80,27 @@ let
     '';
   };
 
+  # The local stack of scripts/up.sh, which is `stack up` too: the app's
+  # instances, Prometheus, Alertmanager and Grafana from nixpkgs, the
+  # receiver and traffic. The edge instance needs this repository's built
+  # component and edge-host, which the flake does not build (nix/rust.nix),
+  # so `stack up` says in one line that it is left out.
   up = pkgs.writeShellApplication {
     name = "up";
     runtimeInputs = [
       pkgs.prometheus
-      promtool
       pkgs.prometheus-alertmanager
       pkgs.grafana
-      pkgs.jq
-      pkgs.curl
-      pkgs.coreutils
-      pkgs.gnused
-      python
     ];
     text = ''
-      export UP_RENDERED=${manifests.rendered}
-      export UP_APP_NATIVE=${lib.getExe app-native}
-      export UP_GRAFANA_HOME=${pkgs.grafana}/share/grafana
-      export UP_HELPER=${./local_stack.py}
-      exec ${lib.getExe pkgs.bash} ${./up.sh} "$@"
+      export STACK_APP_NATIVE=${lib.getExe app-native}
+      export GRAFANA_HOME=${pkgs.grafana}/share/grafana
+      # The flake's stack.toml, unless the command line names one.
+      case " $* " in
+        *" --config "* | *" --config="*) ;;
+        *) set -- --config ${stackToml} "$@" ;;
+      esac
+      exec ${lib.getExe stack} up --no-install "$@"
     '';
   };
 

@@ -56,8 +56,9 @@ in
       ''
         mkdir -p stack-render/tests
         cp -r ${committed}/stack-render/tests/promtool stack-render/tests/
-        cp -r ${rendered}/monitoring monitoring
-        promtool check rules monitoring/prometheus/rules/*.yml
+        mkdir -p k8s/base
+        cp -r ${rendered}/k8s/base/files k8s/base/files
+        promtool check rules k8s/base/files/*.yml
         promtool test rules stack-render/tests/promtool/*.test.yml
         touch $out
       '';

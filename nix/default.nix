@@ -72,14 +72,13 @@ in
     flake = self;
     inherit
       pkgs
-      python
-      promtool
       config
       images
       manifests
       spin-shim
       ;
-    inherit (rust) app-native;
+    inherit (rust) app-native stack;
+    stackToml = root + "/stack.toml";
   };
 
   inherit checks;

@@ -30,7 +30,7 @@ let
   '';
 
   # One overlay, built into the single file `deploy` applies, beside the
-  # rendered tree it came from (the local stack reads monitoring/ there).
+  # rendered tree it came from.
   forVariant =
     variant:
     pkgs.runCommand "manifests-${variant}" { nativeBuildInputs = [ pkgs.kubectl ]; } ''

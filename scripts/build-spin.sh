@@ -7,9 +7,10 @@
 # `spin up -f app-spin/spin.toml`, and at the root of the OCI image.
 #
 # The toolchain is the workspace's own stable rustup toolchain with its
-# wasm32-wasip2 target (added here when missing). wasm-tools, pinned, prints
-# the component's WIT world to target/wasm/<variant>.world, which
-# scripts/checks/20-edge.sh checks. Every install is idempotent.
+# wasm32-wasip2 target. wasm-tools, pinned, prints the component's WIT world
+# to target/wasm/<variant>.world, which scripts/checks/20-edge.sh checks.
+# Both come from scripts/setup.sh (scripts/up.sh runs that part itself);
+# this script only checks they are there.
 #
 #   scripts/build-spin.sh          the component, app-spin/app_spin.wasm
 #   scripts/build-spin.sh --bare   without the `instrumentation` feature (no
@@ -25,11 +26,8 @@ case "${1:-}" in
 esac
 
 target=wasm32-wasip2
-if ! rustup target list --installed | grep -qx "$target"; then
-  log "rustup target add $target"
-  rustup target add "$target" || die "rustup could not add $target: the edge build has no other toolchain"
-fi
-wasm_tools="$(ensure_pinned_cargo_tool wasm-tools 1.263.0 wasm-tools --no-default-features --features component,validate)"
+require_spin_build_tools
+wasm_tools="$WASM_TOOLS"
 
 out_dir="$REPO_ROOT/target/wasm"
 mkdir -p "$out_dir"

@@ -1,8 +1,9 @@
 # Shared helpers for the repo's scripts. Source it; do not run it.
 # Every install here (ensure_*) is idempotent: it only acts when something
 # is missing, so the test command works on a fresh Debian 12 machine and is
-# cheap after. Only scripts/setup.sh (and the user-facing scripts/up.sh and
-# build-spin.sh) install; the checks assert with require_*.
+# cheap after. Only scripts/setup.sh (and the user-facing scripts/up.sh, for
+# the quick start) install; the checks, bench/run.sh and
+# scripts/build-spin.sh assert with require_* and name scripts/setup.sh.
 
 set -euo pipefail
 
@@ -182,19 +183,42 @@ find_kubectl() {
   "${KUBECTL[@]}" version --client >&2
 }
 
-# ensure_pinned_cargo_tool CRATE VERSION COMMAND [CARGO_INSTALL_ARG...] prints
-# the path of COMMAND from CRATE at exactly VERSION, installed (once) into
-# its own root outside the repository, ~/.cache/stack-tools/CRATE-VERSION, so
-# another version on PATH never stands in for it.
+# pinned_cargo_tool CRATE VERSION COMMAND prints where COMMAND from CRATE at
+# exactly VERSION lives: its own root outside the repository,
+# ~/.cache/stack-tools/CRATE-VERSION, so another version on PATH never
+# stands in for it.
+pinned_cargo_tool() { printf '%s\n' "${XDG_CACHE_HOME:-$HOME/.cache}/stack-tools/$1-$2/bin/$3"; }
+
+# ensure_pinned_cargo_tool CRATE VERSION COMMAND [CARGO_INSTALL_ARG...]
+# installs it there (once).
 ensure_pinned_cargo_tool() {
   local crate="$1" version="$2" command="$3"
   shift 3
-  local root="${XDG_CACHE_HOME:-$HOME/.cache}/stack-tools/$crate-$version"
-  if [ ! -x "$root/bin/$command" ]; then
+  local path
+  path="$(pinned_cargo_tool "$crate" "$version" "$command")"
+  if [ ! -x "$path" ]; then
     log "cargo install $crate@$version $*"
-    cargo install --locked -q "$crate" --version "=$version" --root "$root" "$@" >&2
+    cargo install --locked -q "$crate" --version "=$version" --root "${path%/bin/*}" "$@" >&2
   fi
-  printf '%s\n' "$root/bin/$command"
+}
+
+# The edge build (scripts/build-spin.sh): the workspace toolchain's
+# wasm32-wasip2 target, and wasm-tools at this version for the component's
+# world.
+WASM_TOOLS_VERSION=1.263.0
+ensure_spin_build_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-wasip2; then
+    log "rustup target add wasm32-wasip2"
+    rustup target add wasm32-wasip2
+  fi
+  ensure_pinned_cargo_tool wasm-tools "$WASM_TOOLS_VERSION" wasm-tools --no-default-features --features component,validate
+}
+# require_spin_build_tools sets WASM_TOOLS to its path, installing nothing.
+require_spin_build_tools() {
+  rustup target list --installed | grep -qx wasm32-wasip2 ||
+    die "the Rust target wasm32-wasip2 is missing: run scripts/setup.sh"
+  WASM_TOOLS="$(pinned_cargo_tool wasm-tools "$WASM_TOOLS_VERSION" wasm-tools)"
+  [ -x "$WASM_TOOLS" ] || die "wasm-tools $WASM_TOOLS_VERSION is missing: run scripts/setup.sh"
 }
 
 # The control-plane check's Go-built tools (scripts/k8s/control-plane-tools.sh

@@ -22,6 +22,8 @@ rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup compon
 ensure_cargo_tool deadnix@1.3.1 deadnix
 ensure_cargo_tool nixpkgs-fmt@1.3.0 nixpkgs-fmt
 ensure_cargo_tool cargo-fuzz
+# The edge build (scripts/build-spin.sh, 20-edge).
+ensure_spin_build_tools
 
 log "setup: npm packages"
 ensure_npm_ci stack-render/tests/dashboard-types

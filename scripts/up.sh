@@ -6,14 +6,17 @@
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
-# `stack up` installs Prometheus and Alertmanager itself when missing (and
-# disables the system services the Debian packages would start on its ports).
+# This is `nix run .#up` too (nix/apps.nix), with the tools from nixpkgs.
+# Here `stack up` installs Prometheus and Alertmanager itself when missing
+# (and disables the system services the Debian packages would start on its
+# ports); Grafana joins when a grafana binary is on PATH.
 cargo build --release --locked -p app-native -p stack
 
 case " $* " in
   *" --no-edge "*) ;;
   *)
     log "building the edge variant (first time: a few minutes; skip with --no-edge)"
+    ensure_spin_build_tools
     bash scripts/build-spin.sh
     ;;
 esac

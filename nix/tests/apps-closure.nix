@@ -3,7 +3,7 @@
 # without nixpkgs: the store paths each app's program references (its
 # closure, `nix-store --query --requisites`) show what running it builds.
 # scripts/checks/50-nix.sh checks that no Spin path is among a native
-# deploy's.
+# deploy's, and that `up` carries `stack` and the servers it runs.
 let
   system = builtins.currentSystem;
   package = name: derivation {
@@ -29,19 +29,16 @@ let
     "kubectl"
     "coreutils"
     "gnugrep"
-    "gnused"
     "bash"
     "prometheus"
     "prometheus-alertmanager"
     "grafana"
-    "jq"
-    "curl"
   ]);
   apps = import ../apps.nix {
     inherit pkgs;
     flake = package "flake-source";
-    python = package "python";
-    promtool = package "promtool";
+    stack = package "stack";
+    stackToml = package "stack.toml";
     config.namespace = "app-monitoring";
     images = {
       image-native = package "image-native";
@@ -52,7 +49,6 @@ let
       manifests-native = package "manifests-native";
       manifests-spin = package "manifests-spin";
       manifests-spinkube = package "manifests-spinkube";
-      rendered = package "stack-rendered";
     };
     app-native = package "app-native";
     spin-shim = package "containerd-shim-spin";

@@ -19,13 +19,18 @@ trap cleanup EXIT
 log "stack render --check (committed output up to date)"
 cargo run -q -p stack --locked -- render --check
 
-rules=monitoring/prometheus/rules/app.rules.yml
+# The rules are committed once, where kustomize needs them.
+rules=k8s/base/files/app.rules.yml
 log "promtool check rules / config"
 promtool check rules "$rules"
 # Debian's Prometheus is built without Kubernetes discovery, so promtool
 # cannot load prometheus.yml; the local config carries the same job with
-# file-based discovery (a Rust test proves only that block differs).
-promtool check config monitoring/prometheus/prometheus.local.yml
+# file-based discovery (a Rust test proves only that block differs). It
+# reads the rules beside it, as the local stack lays them out.
+cp -r monitoring/prometheus "$work/prometheus"
+mkdir -p "$work/prometheus/rules"
+cp "$rules" "$work/prometheus/rules/"
+promtool check config "$work/prometheus/prometheus.local.yml"
 
 log "promtool test rules (hand-written tests against the rendered rules)"
 promtool test rules stack-render/tests/promtool/*.test.yml
@@ -33,7 +38,7 @@ promtool test rules stack-render/tests/promtool/*.test.yml
 # The unit tests must be able to fail: each mutation of the rendered rules
 # breaks an alert, and the suite has to notice it.
 log "promtool tests catch broken rules"
-mkdir -p "$work/mutant/stack-render/tests/promtool" "$work/mutant/monitoring/prometheus/rules"
+mkdir -p "$work/mutant/stack-render/tests/promtool" "$work/mutant/$(dirname "$rules")"
 cp stack-render/tests/promtool/*.test.yml "$work/mutant/stack-render/tests/promtool/"
 mutations=(
   's/ratio_rate5m > 0.05/ratio_rate5m > 0.5/'                    # HighErrorRate threshold
@@ -57,7 +62,7 @@ for mutation in "${mutations[@]}"; do
 done
 
 log "amtool check-config"
-amtool check-config monitoring/alertmanager/alertmanager.yml monitoring/alertmanager/alertmanager.local.yml
+amtool check-config k8s/base/files/alertmanager.yml monitoring/alertmanager/alertmanager.local.yml
 
 # Every severity the rendered rules use routes to its receiver; a severity
 # the routing does not know would fall through to the default silently.
@@ -71,7 +76,7 @@ for severity in $severities; do
     none) receiver=watchdog ;;
     *) die "severity '$severity' in $rules has no receiver in this check" ;;
   esac
-  for config in monitoring/alertmanager/alertmanager.yml monitoring/alertmanager/alertmanager.local.yml; do
+  for config in k8s/base/files/alertmanager.yml monitoring/alertmanager/alertmanager.local.yml; do
     amtool config routes test --config.file="$config" --verify.receivers="$receiver" \
       "severity=$severity" alertname=Any namespace=app-monitoring job=app >/dev/null 2>&1 ||
       die "$config: severity=$severity does not route to $receiver"
@@ -83,7 +88,6 @@ done
 # instance. The instances themselves are not running: only discovery and
 # relabelling are under test here; the end-to-end check scrapes real ones.
 log "live Prometheus: local config loads, relabelling yields one labelled target per instance"
-cp -r monitoring/prometheus "$work/prometheus"
 port="$(free_ports 1)"
 prometheus --config.file="$work/prometheus/prometheus.local.yml" \
   --storage.tsdb.path="$work/data" --web.listen-address="127.0.0.1:$port" --enable-feature=exemplar-storage \

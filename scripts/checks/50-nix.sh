@@ -3,6 +3,8 @@
 # nixpkgs or the network (docs/nix.md says what was evaluated beyond this).
 #   - every .nix file parses, has no dead code and is nixpkgs-fmt formatted;
 #   - shellcheck on the scripts the apps wrap (and the repo's scripts);
+#   - each app's closure: a native deploy has no Spin path, `up` is
+#     `stack up` with Prometheus, Alertmanager and Grafana;
 #   - what nix/config.nix reads from stack.toml agrees with what `stack
 #     render` makes of it, and a missing key is an error naming the key;
 #   - the image configurations (non-root, app port; the receiver image runs
@@ -219,6 +221,16 @@ requisites deploy-spinkube | grep -qx manifests-spin.drv && die "deploy-spinkube
 requisites deploy-spin | grep -qx manifests-spinkube.drv && die "deploy-spin requires the spinkube overlay's manifests"
 requisites deploy-native | grep -qx image-native.drv || die "deploy-native does not require image-native"
 echo "  deploy-native and the deploy dispatcher reference no Spin path; deploy-spin and deploy-spinkube have their image, own manifests and shim" >&2
+# `nix run .#up` is `stack up` (as scripts/up.sh), with the servers it runs.
+log "up: runs stack up, with Prometheus, Alertmanager and Grafana"
+for needed in stack.drv app-native.drv stack.toml.drv prometheus.drv prometheus-alertmanager.drv grafana.drv; do
+  requisites up | grep -qx "$needed" || die "nix run .#up does not require $needed"
+done
+up_paths="$(requisites up | grep -Ei 'python|spin|image-|manifests-' || true)"
+[ -z "$up_paths" ] || die "nix run .#up requires what stack up never runs: $(tr '\n' ' ' <<<"$up_paths")"
+up_drv="$(python3 -c 'import json, sys; [d] = json.load(open(sys.argv[1]))["up"]; print(d)' "$work/apps.json")"
+grep -q '/bin/stack up --no-install' "$up_drv" || die "nix run .#up does not exec stack up: $up_drv"
+echo "  up requires stack, app-native, stack.toml, prometheus, alertmanager and grafana, nothing of Spin or Python" >&2
 
 # --- nix/deploy.sh against stand-ins for kind, docker and kubectl ---
 # No container engine runs here, so these record their arguments and answer

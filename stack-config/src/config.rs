@@ -333,6 +333,8 @@ impl Severity {
 pub struct Local {
     pub prometheus_address: String,
     pub alertmanager_address: String,
+    /// Grafana's, when a Grafana binary is on PATH (`stack up` runs it then).
+    pub grafana_address: String,
     pub webhook_url: String,
     /// Ports of the local app instances, one per replica.
     pub app_ports: Vec<u16>,
@@ -343,6 +345,7 @@ impl Default for Local {
         Local {
             prometheus_address: "127.0.0.1:9090".into(),
             alertmanager_address: "127.0.0.1:9093".into(),
+            grafana_address: "127.0.0.1:3000".into(),
             webhook_url: format!("http://127.0.0.1:{RECEIVER_PORT}{RECEIVER_PATH}"),
             app_ports: vec![8081, 8082],
         }

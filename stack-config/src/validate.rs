@@ -246,6 +246,7 @@ impl Config {
         let l = &self.local;
         check_address("local.prometheus_address", &l.prometheus_address)?;
         check_address("local.alertmanager_address", &l.alertmanager_address)?;
+        check_address("local.grafana_address", &l.grafana_address)?;
         let webhook = check_url("local.webhook_url", &l.webhook_url)?;
         if webhook.scheme() != "http" {
             fail(

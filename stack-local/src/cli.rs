@@ -9,6 +9,7 @@ use http::Method;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::edge::edge_host;
+use crate::grafana;
 use crate::http::HttpClient;
 use crate::options::Options;
 use crate::progress::Progress;
@@ -41,6 +42,12 @@ pub struct UpArgs {
     /// Overrides the port of `local.alertmanager_address`.
     #[arg(long)]
     pub alertmanager_port: Option<u16>,
+    /// Overrides the port of `local.grafana_address`.
+    #[arg(long)]
+    pub grafana_port: Option<u16>,
+    /// Leave Grafana out even when it is installed.
+    #[arg(long)]
+    pub no_grafana: bool,
     /// Overrides the port of `local.webhook_url` (receiver and control).
     #[arg(long)]
     pub receiver_port: Option<u16>,
@@ -110,6 +117,9 @@ fn options(args: &UpArgs) -> anyhow::Result<Options> {
     if let Some(port) = args.alertmanager_port {
         config.local.alertmanager_address = with_port(&config.local.alertmanager_address, port);
     }
+    if let Some(port) = args.grafana_port {
+        config.local.grafana_address = with_port(&config.local.grafana_address, port);
+    }
     if let Some(port) = args.receiver_port {
         config.local.webhook_url = webhook_with_port(&config.local.webhook_url, port);
     }
@@ -138,6 +148,12 @@ fn options(args: &UpArgs) -> anyhow::Result<Options> {
         }
     }
     options.edge_port = args.edge_port;
+    if !args.no_grafana {
+        match grafana::find() {
+            Ok(binary) => options.grafana = Some(binary),
+            Err(why) => options.progress.step(format!("Grafana left out: {why}")),
+        }
+    }
     options.traffic = TrafficOptions {
         requests_per_second: args.rate,
         ..TrafficOptions::default()
@@ -158,6 +174,7 @@ fn banner(stack: &Stack) -> String {
          \x20 targets       {prom}/classic/targets\n\
          \x20 Prometheus    {prom}/graph\n\
          \x20 Alertmanager  {am}\n\
+         {grafana}\
          \x20 receiver log  {webhook}   (file: {log})\n\
          \x20 instances     {instances}\n\
          \x20 traffic       {rate} req/s, scenario `normal`; try `stack load errors`, `stack load slow`, `stack load normal`\n\
@@ -165,6 +182,13 @@ fn banner(stack: &Stack) -> String {
          Ctrl-C stops everything.\n",
         prom = urls.prometheus,
         am = urls.alertmanager,
+        grafana = urls
+            .grafana
+            .as_ref()
+            .map_or_else(String::new, |url| format!(
+                "  Grafana       {url}   (anonymous viewer; admin password in {})\n",
+                stack.state().grafana_admin_password().display()
+            )),
         webhook = urls.webhook,
         log = stack.state().receiver_log().display(),
         instances = instances.join(", "),

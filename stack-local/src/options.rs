@@ -7,6 +7,7 @@ use std::time::Duration;
 use stack_config::config::Config;
 
 use crate::edge::EdgeHost;
+use crate::grafana::GrafanaBinary;
 use crate::progress::Progress;
 use crate::traffic::TrafficOptions;
 
@@ -31,6 +32,8 @@ pub struct Options {
     pub edge: Option<EdgeHost>,
     /// Port of the edge instance; default: the last app port + 1.
     pub edge_port: Option<u16>,
+    /// Also run Grafana, on `local.grafana_address`.
+    pub grafana: Option<GrafanaBinary>,
     pub traffic: TrafficOptions,
     pub progress: Progress,
 }
@@ -47,6 +50,7 @@ impl Options {
             shutdown_delay: Duration::from_secs(2),
             edge: None,
             edge_port: None,
+            grafana: None,
             traffic: TrafficOptions::default(),
             progress: Progress::quiet(),
         }

@@ -1,6 +1,6 @@
 //! The first half of starting the stack, pure: from the [`Options`], what
 //! listens where, which instances run with which arguments, and the files
-//! Prometheus and Alertmanager read. [`crate::Stack::start`] then checks the
+//! Prometheus, Alertmanager and (when it is there) Grafana read. [`crate::Stack::start`] then checks the
 //! machine (ports, tools, state) and launches the plan.
 
 use std::net::SocketAddr;
@@ -14,8 +14,10 @@ use stack_render::monitoring::scrape::{
     LocalTarget, file_sd_targets, local_address, local_native_instances,
 };
 
+use crate::grafana_plan::{self, PlannedGrafana};
 use crate::options::Options;
 use crate::ports::Claim;
+use crate::state::StateDir;
 
 /// Everything decided before anything starts.
 #[derive(Debug)]
@@ -31,6 +33,8 @@ pub struct Plan {
     pub monitoring: Monitoring,
     /// The file-based discovery list of [`Plan::instances`].
     pub targets: String,
+    /// Grafana, when [`Options::grafana`] names a binary.
+    pub grafana: Option<PlannedGrafana>,
 }
 
 /// One app instance to run.
@@ -72,13 +76,28 @@ impl Plan {
                 variant: instance.variant,
             })
             .collect();
+        let monitoring = Monitoring::new(config);
+        let state = StateDir::new(&options.state_dir);
+        let grafana = options
+            .grafana
+            .as_ref()
+            .map(|binary| grafana_plan::plan(binary, config, &state, &monitoring))
+            .transpose()?;
+        let mut claims = claims(options, &webhook_address, &instances);
+        if let Some(grafana) = &grafana {
+            claims.push(Claim::new(
+                &grafana.address,
+                "Grafana (--grafana-port, local.grafana_address)",
+            ));
+        }
         Ok(Plan {
-            claims: claims(options, &webhook_address, &instances),
+            claims,
             webhook_address,
             webhook_path,
             targets: file_sd_targets(config, &targets),
             instances,
-            monitoring: Monitoring::new(config),
+            monitoring,
+            grafana,
         })
     }
 }
@@ -204,5 +223,78 @@ mod tests {
         let names: Vec<&str> = plan.instances.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["app-native-1", "app-native-2"]);
         assert!(plan.targets.contains("app-native-2"));
+        assert!(plan.grafana.is_none(), "no Grafana was named");
+    }
+
+    /// The plan only: the path names no real Grafana, and nothing runs.
+    #[test]
+    fn a_grafana_binary_joins_the_plan_provisioned_for_the_local_ports() {
+        let mut config = Config::default();
+        config.local.prometheus_address = "127.0.0.1:19090".into();
+        config.local.alertmanager_address = "127.0.0.1:19093".into();
+        config.local.grafana_address = "127.0.0.1:13000".into();
+        let mut options = Options::new(config, "/state");
+        options.grafana = Some(crate::grafana::GrafanaBinary {
+            program: "/opt/grafana/bin/grafana".into(),
+            subcommand: vec!["server".into()],
+            home: "/opt/grafana".into(),
+        });
+        let plan = Plan::new(&options).unwrap();
+        let grafana = plan.grafana.expect("Grafana planned");
+        assert_eq!(grafana.program, PathBuf::from("/opt/grafana/bin/grafana"));
+        assert_eq!(
+            grafana.args,
+            [
+                "server",
+                "--homepath",
+                "/opt/grafana",
+                "--config",
+                "/state/grafana/grafana.ini"
+            ]
+        );
+        let claim = plan.claims.last().unwrap();
+        assert_eq!(
+            (claim.address.as_str(), claim.owner.as_str()),
+            (
+                "127.0.0.1:13000",
+                "Grafana (--grafana-port, local.grafana_address)"
+            )
+        );
+
+        let file = |path: &str| -> &str {
+            let path = PathBuf::from(path);
+            let found = grafana.files.iter().find(|(p, _)| *p == path);
+            &found
+                .unwrap_or_else(|| panic!("{} not planned", path.display()))
+                .1
+        };
+        let ini = file("/state/grafana/grafana.ini");
+        assert!(ini.contains("\nhttp_port = 13000\n"), "{ini}");
+        assert!(
+            ini.contains("\nprovisioning = /state/grafana/provisioning\n"),
+            "{ini}"
+        );
+        let sources: serde_json::Value = serde_yaml::from_str(file(
+            "/state/grafana/provisioning/datasources/datasources.yml",
+        ))
+        .unwrap();
+        let urls: Vec<&str> = sources["datasources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["url"].as_str().unwrap())
+            .collect();
+        assert_eq!(urls, ["http://127.0.0.1:19090", "http://127.0.0.1:19093"]);
+        let provider: serde_json::Value = serde_yaml::from_str(file(
+            "/state/grafana/provisioning/dashboards/dashboards.yml",
+        ))
+        .unwrap();
+        let dashboards = provider["providers"][0]["options"]["path"]
+            .as_str()
+            .unwrap();
+        assert_eq!(dashboards, "/state/grafana/dashboards");
+        // The provider's directory holds the dashboard the stack writes.
+        let dashboard = file(&format!("{dashboards}/{}", plan.monitoring.dashboard_file));
+        assert_eq!(dashboard, plan.monitoring.dashboard);
     }
 }

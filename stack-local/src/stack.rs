@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::process::ExitStatus;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use app_core::Variant;
@@ -21,6 +21,7 @@ use crate::poll;
 use crate::ports;
 use crate::progress::Progress;
 use crate::server::{self, ControlServer};
+use crate::service::{Server, wait_ready};
 use crate::state::{self, Descriptor, StateDir};
 use crate::tools;
 use crate::traffic::{self, Traffic};
@@ -35,6 +36,8 @@ pub struct Urls {
     pub control: String,
     /// Alertmanager posts here; a GET returns the receiver log.
     pub webhook: String,
+    /// When Grafana runs.
+    pub grafana: Option<String>,
 }
 
 /// One app instance as the stack runs it (a stand-in for a pod).
@@ -61,88 +64,12 @@ pub struct Stack {
     instances: Vec<Instance>,
     prometheus: Server,
     alertmanager: Server,
+    grafana: Option<Server>,
     receiver: Arc<Receiver>,
     traffic: Arc<Traffic>,
     _server: ControlServer,
     client: HttpClient,
     urls: Urls,
-}
-
-/// Prometheus or Alertmanager: how to run it, the running process, and how
-/// long it may take to become ready and to stop.
-#[derive(Debug)]
-struct Server {
-    /// As shown in progress and errors, e.g. `Prometheus`.
-    label: &'static str,
-    spec: Spec,
-    child: Option<Child>,
-    /// Base URL; [`READY_PATH`] under it answers 200 once it serves.
-    url: String,
-    startup: Duration,
-    stop_grace: Duration,
-}
-
-impl Server {
-    /// Starts it and waits until it is ready.
-    async fn start(&mut self, client: &HttpClient, progress: &Progress) -> anyhow::Result<()> {
-        anyhow::ensure!(self.child.is_none(), "{} is already running", self.label);
-        progress.step(format!("starting {} on {}", self.label, self.url));
-        let mut child = self.spec.spawn()?;
-        let url = format!("{}{READY_PATH}", self.url);
-        let ready = wait_ready(&mut child, &url, client, self.startup).await;
-        self.child = Some(child);
-        ready
-    }
-
-    /// Stops it gracefully; an error if it had to be killed.
-    async fn stop(&mut self) -> anyhow::Result<()> {
-        let child = self
-            .child
-            .take()
-            .with_context(|| format!("{} is not running", self.label))?;
-        let (_, graceful) = child.stop(self.stop_grace).await;
-        anyhow::ensure!(
-            graceful,
-            "{} did not stop within {} s and was killed",
-            self.label,
-            self.stop_grace.as_secs()
-        );
-        Ok(())
-    }
-}
-
-/// A readiness URL answering 200 means the part is up.
-async fn wait_ready(
-    child: &mut Child,
-    url: &str,
-    client: &HttpClient,
-    timeout: Duration,
-) -> anyhow::Result<()> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_exit() {
-            anyhow::bail!(
-                "{} exited during startup ({status}); the end of {}:\n{}",
-                child.name(),
-                child.log().display(),
-                child.log_tail(15)
-            );
-        }
-        if let Ok(reply) = client.get(url).await
-            && reply.status.is_success()
-        {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            anyhow::bail!(
-                "{} did not become ready at {url} within {timeout:?}; the end of {}:\n{}",
-                child.name(),
-                child.log().display(),
-                child.log_tail(15)
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 impl Drop for Stack {
@@ -228,6 +155,10 @@ impl Stack {
         state::write_atomically(&state.prometheus_rules(), &monitoring.rules)?;
         state::write_atomically(&state.alertmanager_config(), &monitoring.alertmanager_local)?;
         state::write_atomically(&state.prometheus_targets(), &plan.targets)?;
+        let grafana = plan
+            .grafana
+            .map(|planned| grafana_server(planned, &state))
+            .transpose()?;
 
         let prometheus_spec = Spec::new("prometheus", &tools.prometheus, state.log("prometheus"))
             .args(stack_render::monitoring::scrape::server_args(
@@ -273,6 +204,7 @@ impl Stack {
             alertmanager: format!("http://{}", local.alertmanager_address),
             control: format!("http://{control_address}"),
             webhook: format!("http://{control_address}{}", plan.webhook_path),
+            grafana: grafana.as_ref().map(|g| g.url.clone()),
         };
 
         let mut stack = Stack {
@@ -284,6 +216,7 @@ impl Stack {
                 spec: prometheus_spec,
                 child: None,
                 url: urls.prometheus.clone(),
+                ready_path: READY_PATH,
                 // Replaying a large write-ahead log takes a while.
                 startup: Duration::from_secs(90),
                 // Time to flush the head block.
@@ -294,9 +227,11 @@ impl Stack {
                 spec: alertmanager_spec,
                 child: None,
                 url: urls.alertmanager.clone(),
+                ready_path: READY_PATH,
                 startup: Duration::from_secs(30),
                 stop_grace: Duration::from_secs(15),
             },
+            grafana,
             receiver,
             traffic,
             _server: server,
@@ -309,6 +244,12 @@ impl Stack {
         }
         stack.start_alertmanager().await?;
         stack.start_prometheus().await?;
+        if let Some(grafana) = &mut stack.grafana {
+            grafana
+                .start(&stack.client, &stack.options.progress)
+                .await?;
+            stack.write_descriptor()?;
+        }
         stack.wait_targets_up(Duration::from_secs(30)).await?;
         Ok(stack)
     }
@@ -352,6 +293,7 @@ impl Stack {
             .filter_map(|i| i.child.as_ref())
             .chain(self.prometheus.child.as_ref())
             .chain(self.alertmanager.child.as_ref())
+            .chain(self.grafana.as_ref().and_then(|g| g.child.as_ref()))
             .map(|c| (c.name().to_owned(), c.pid()))
             .collect()
     }
@@ -362,6 +304,7 @@ impl Stack {
             control_url: self.urls.control.clone(),
             prometheus_url: self.urls.prometheus.clone(),
             alertmanager_url: self.urls.alertmanager.clone(),
+            grafana_url: self.urls.grafana.clone(),
             receiver_log_url: self.urls.webhook.clone(),
             children: self.children(),
         })
@@ -559,17 +502,24 @@ impl Stack {
         }
         check(&mut self.prometheus.child);
         check(&mut self.alertmanager.child);
+        if let Some(grafana) = &mut self.grafana {
+            check(&mut grafana.child);
+        }
         died
     }
 
     /// Stops everything: traffic first (no failures from shutdown), then
-    /// Prometheus (no alerts about the apps going away), Alertmanager, the
-    /// instances; the receiver last.
+    /// Grafana, Prometheus (no alerts about the apps going away),
+    /// Alertmanager, the instances; the receiver last.
     pub async fn shutdown(mut self) {
         let progress = self.options.progress.clone();
         progress.step("stopping the traffic generator");
         self.traffic.stop();
-        for server in [&mut self.prometheus, &mut self.alertmanager] {
+        let servers = self
+            .grafana
+            .iter_mut()
+            .chain([&mut self.prometheus, &mut self.alertmanager]);
+        for server in servers {
             if let Some(child) = server.child.take() {
                 progress.step(format!("stopping {}", server.label));
                 child.stop(server.stop_grace).await;
@@ -593,4 +543,31 @@ impl Stack {
         self.state.remove_descriptor();
         progress.step("stopped");
     }
+}
+
+/// Writes Grafana's files and makes its server. Its admin password is made
+/// once per state directory, as Grafana keeps the first in its database.
+fn grafana_server(
+    planned: crate::grafana_plan::PlannedGrafana,
+    state: &StateDir,
+) -> anyhow::Result<Server> {
+    for (path, contents) in &planned.files {
+        state::write_atomically(path, contents)?;
+    }
+    for dir in &planned.dirs {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let password = crate::grafana::admin_password(&state.grafana_admin_password())?;
+    Ok(Server {
+        label: "Grafana",
+        spec: Spec::new("grafana", &planned.program, state.log("grafana"))
+            .args(planned.args)
+            .envs([("GF_SECURITY_ADMIN_PASSWORD".to_owned(), password)]),
+        child: None,
+        url: format!("http://{}", planned.address),
+        ready_path: crate::grafana::READY_PATH,
+        // Its first start migrates a fresh database.
+        startup: Duration::from_secs(120),
+        stop_grace: Duration::from_secs(15),
+    })
 }

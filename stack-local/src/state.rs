@@ -9,6 +9,10 @@
 //!   prometheus/data/             TSDB, kept across runs
 //!   alertmanager/alertmanager.yml
 //!   alertmanager/data/           silences and notification log, kept
+//!   grafana/grafana.ini          rendered on every start, as are
+//!   grafana/provisioning/…       its datasources and dashboard provider
+//!   grafana/dashboards/…         and the dashboard (when Grafana runs)
+//!   grafana/data/                its database, kept; admin-password beside it
 //!   receiver/notifications.jsonl every webhook delivery, appended
 //!   logs/<part>.log              output of every process, appended
 //! ```
@@ -70,6 +74,28 @@ impl StateDir {
 
     pub fn alertmanager_data(&self) -> PathBuf {
         self.alertmanager_dir().join("data")
+    }
+
+    pub fn grafana_dir(&self) -> PathBuf {
+        self.root.join("grafana")
+    }
+
+    pub fn grafana_ini(&self) -> PathBuf {
+        self.grafana_dir().join("grafana.ini")
+    }
+
+    pub fn grafana_provisioning(&self) -> PathBuf {
+        self.grafana_dir().join("provisioning")
+    }
+
+    pub fn grafana_dashboards(&self) -> PathBuf {
+        self.grafana_dir().join("dashboards")
+    }
+
+    /// Made on the first start: Grafana sets it when it creates its
+    /// database, so later starts must pass the same one.
+    pub fn grafana_admin_password(&self) -> PathBuf {
+        self.grafana_dir().join("admin-password")
     }
 
     pub fn receiver_log(&self) -> PathBuf {
@@ -148,6 +174,9 @@ pub struct Descriptor {
     pub control_url: String,
     pub prometheus_url: String,
     pub alertmanager_url: String,
+    /// When Grafana runs.
+    #[serde(default)]
+    pub grafana_url: Option<String>,
     pub receiver_log_url: String,
     /// Every child process: part name and pid.
     pub children: Vec<(String, u32)>,
@@ -210,6 +239,7 @@ mod tests {
             control_url: "http://127.0.0.1:1".into(),
             prometheus_url: String::new(),
             alertmanager_url: String::new(),
+            grafana_url: None,
             receiver_log_url: String::new(),
             children: Vec::new(),
         };

@@ -81,4 +81,57 @@ impl RenderedTree {
             .map(|(path, _)| path.clone())
             .collect()
     }
+
+    /// Files under `root`, in the directories the rendering writes to, that
+    /// it does not render (left by an earlier renderer: stale output).
+    pub fn stale(&self, root: &Path) -> Vec<PathBuf> {
+        let dirs: std::collections::BTreeSet<&Path> = self
+            .files
+            .keys()
+            .filter_map(|path| path.iter().next().map(Path::new))
+            .filter(|top| root.join(top).is_dir())
+            .collect();
+        let mut found = Vec::new();
+        for dir in dirs {
+            files_under(root, dir, &mut found);
+        }
+        found.retain(|path| !self.files.contains_key(path));
+        found
+    }
+}
+
+/// Every file below `root/dir`, as paths relative to `root`.
+fn files_under(root: &Path, dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = dir.join(entry.file_name());
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            files_under(root, &path, found);
+        } else {
+            found.push(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_the_renderer_no_longer_writes_is_stale() {
+        let root = std::env::temp_dir().join(format!("tree-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let mut tree = RenderedTree::default();
+        tree.insert("k8s/base/a.yaml", "a\n");
+        tree.write(&root).unwrap();
+        assert!(tree.stale(&root).is_empty());
+        std::fs::create_dir_all(root.join("k8s/old")).unwrap();
+        std::fs::write(root.join("k8s/old/b.yaml"), "b\n").unwrap();
+        // Outside the rendered directories nothing is ours to judge.
+        std::fs::write(root.join("README.md"), "hi\n").unwrap();
+        assert_eq!(tree.stale(&root), [PathBuf::from("k8s/old/b.yaml")]);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

@@ -89,7 +89,8 @@ fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
     };
     if args.check {
         let drifted = tree.drift(&out);
-        if drifted.is_empty() {
+        let stale = tree.stale(&out);
+        if drifted.is_empty() && stale.is_empty() {
             println!(
                 "{} rendered files up to date in {}",
                 tree.len(),
@@ -97,11 +98,19 @@ fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        eprintln!("rendered output differs from the files on disk:");
-        for path in &drifted {
-            eprintln!("  {}", path.display());
+        if !drifted.is_empty() {
+            eprintln!("rendered output differs from the files on disk:");
+            for path in &drifted {
+                eprintln!("  {}", path.display());
+            }
+            eprintln!("run `{REFRESH_COMMAND}` to refresh them, then commit the result");
         }
-        eprintln!("run `{REFRESH_COMMAND}` to refresh them, then commit the result");
+        if !stale.is_empty() {
+            eprintln!("files the renderer no longer writes (delete them):");
+            for path in &stale {
+                eprintln!("  {}", path.display());
+            }
+        }
         return Ok(ExitCode::FAILURE);
     }
     tree.write(&out)?;

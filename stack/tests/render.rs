@@ -63,7 +63,7 @@ fn check_flag_reports_drift_and_names_the_refresh_command() {
         "{}",
         stderr(&before)
     );
-    assert!(stderr(&before).contains("monitoring/prometheus/rules/app.rules.yml"));
+    assert!(stderr(&before).contains("k8s/base/files/app.rules.yml"));
     assert_eq!(
         std::fs::read_dir(&out).unwrap().count(),
         0,
@@ -76,7 +76,7 @@ fn check_flag_reports_drift_and_names_the_refresh_command() {
     assert!(after.status.success(), "{}", stderr(&after));
 
     // One edited byte is drift again.
-    let rules = out.join("monitoring/prometheus/rules/app.rules.yml");
+    let rules = out.join("k8s/base/files/app.rules.yml");
     let text = std::fs::read_to_string(&rules).unwrap();
     std::fs::write(&rules, text.replace("> 0.05", "> 0.5")).unwrap();
     let edited = stack(&["render", "--config", config, "--out", out_arg, "--check"]);
@@ -85,6 +85,19 @@ fn check_flag_reports_drift_and_names_the_refresh_command() {
         stderr(&edited).contains("app.rules.yml"),
         "{}",
         stderr(&edited)
+    );
+
+    // A file left by an earlier renderer is drift too, named.
+    std::fs::write(&rules, text).unwrap();
+    let stale = out.join("monitoring/prometheus/rules/app.rules.yml");
+    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    std::fs::write(&stale, "groups: []\n").unwrap();
+    let leftover = stack(&["render", "--config", config, "--out", out_arg, "--check"]);
+    assert!(!leftover.status.success(), "a stale file passed --check");
+    assert!(
+        stderr(&leftover).contains("monitoring/prometheus/rules/app.rules.yml"),
+        "{}",
+        stderr(&leftover)
     );
     std::fs::remove_dir_all(&out).unwrap();
 }

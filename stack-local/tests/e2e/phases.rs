@@ -1130,6 +1130,22 @@ pub fn command_line(dir: &Path, app_binary: &Path, config_file: &Path) {
     step("stack up, stack load, Ctrl-C");
     let mut run = Running::start(up_command(&[]));
     assert!(run.output().contains("(fresh)"), "{}", run.output());
+    // Without a Grafana binary the stack says so in one line and runs on.
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let grafana_here = std::env::split_paths(&path)
+        .any(|dir| dir.join("grafana").is_file() || dir.join("grafana-server").is_file());
+    if !grafana_here {
+        let output = run.output();
+        let left_out: Vec<&str> = output
+            .lines()
+            .filter(|line| line.contains("Grafana left out"))
+            .collect();
+        assert_eq!(left_out.len(), 1, "{output}");
+        assert!(
+            left_out[0].ends_with("neither grafana nor grafana-server is on PATH"),
+            "{output}"
+        );
+    }
     let descriptor: Value =
         serde_json::from_str(&std::fs::read_to_string(state.join("stack.json")).unwrap()).unwrap();
     let children = child_pids(&descriptor);

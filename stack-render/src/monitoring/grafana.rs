@@ -1,4 +1,4 @@
-//! Grafana provisioning (datasources, dashboard provider) and the dashboard.
+//! The Grafana dashboard (its provisioning: [`super::grafana_provisioning`]).
 //!
 //! Every panel reads a recorded series by the name [`RuleSet`] gives it, so
 //! the dashboard shows what the alerts evaluate. Raw series appear only
@@ -12,10 +12,8 @@ use crate::monitoring::rules::{
     RuleSet, SLO_AVAILABILITY, SLO_LATENCY, TARGET_LABELS, alert_names,
 };
 use crate::promql::exposed_name;
-use crate::yaml;
 use stack_config::config::Config;
 use stack_config::duration::PromDuration;
-use stack_config::topology::{ALERTMANAGER_SERVICE, PROMETHEUS_SERVICE, mounts};
 
 /// The dashboard variable every panel takes its Prometheus from, as every
 /// monitoring mixin names it: the dashboard works in any Grafana.
@@ -23,51 +21,7 @@ pub const DATASOURCE_VARIABLE: &str = "datasource";
 
 /// Dashboard JSON schema version the panels are written for.
 pub const SCHEMA_VERSION: u64 = 39;
-pub const ALERTMANAGER_DATASOURCE_UID: &str = "alertmanager";
-
-pub fn datasources(config: &Config) -> String {
-    let value = json!({
-        "apiVersion": 1,
-        "datasources": [
-            {
-                "name": "Prometheus",
-                "type": "prometheus",
-                "uid": config.grafana.datasource_uid,
-                "access": "proxy",
-                "url": format!("http://{PROMETHEUS_SERVICE}:{}", config.prometheus.port),
-                "isDefault": true,
-                "editable": false,
-                "jsonData": {"timeInterval": config.prometheus.scrape_interval},
-            },
-            {
-                "name": "Alertmanager",
-                "type": "alertmanager",
-                "uid": ALERTMANAGER_DATASOURCE_UID,
-                "access": "proxy",
-                "url": format!("http://{ALERTMANAGER_SERVICE}:{}", config.alertmanager.port),
-                "editable": false,
-                "jsonData": {"implementation": "prometheus", "handleGrafanaManagedAlerts": false},
-            },
-        ],
-    });
-    yaml::document(crate::tree::GENERATED_HEADER, &value)
-}
-
-pub fn dashboard_provider() -> String {
-    let value = json!({
-        "apiVersion": 1,
-        "providers": [{
-            "name": "app",
-            "folder": "App",
-            "type": "file",
-            // Dashboards are code: edits in the UI would be lost on restart.
-            "disableDeletion": true,
-            "allowUiUpdates": false,
-            "options": {"path": mounts::GRAFANA_DASHBOARDS_DIR},
-        }],
-    });
-    yaml::document(crate::tree::GENERATED_HEADER, &value)
-}
+pub use crate::monitoring::grafana_provisioning::ALERTMANAGER_DATASOURCE_UID;
 
 /// Builds panels left to right, top to bottom, on Grafana's 24-column grid.
 struct Layout {

@@ -1,6 +1,7 @@
-//! The monitoring files, rendered once and shared: written to the repository
-//! by [`Monitoring::add_to`], embedded in ConfigMaps by the Kubernetes
-//! renderer, and written to a state directory by the local stack.
+//! The monitoring files, rendered once and shared: embedded in ConfigMaps by
+//! the Kubernetes renderer, written to a state directory by the local stack,
+//! and (the local configuration and the dashboard) to the repository by
+//! [`Monitoring::add_to`].
 
 use serde_json::Value;
 
@@ -8,21 +9,18 @@ use crate::tree::RenderedTree;
 use stack_config::config::Config;
 pub mod alertmanager;
 pub mod grafana;
+pub mod grafana_provisioning;
 pub mod rules;
 pub mod scrape;
 
-/// Repository paths of the committed monitoring output.
+/// Repository paths of the committed monitoring output that only the local
+/// configuration uses. What the cluster reads (the Kubernetes `prometheus.yml`
+/// and `alertmanager.yml`, the rules, the Grafana provisioning) is committed
+/// once, where kustomize's load restrictor needs it: `k8s/base/files/`.
 pub mod repo_paths {
-    pub const PROMETHEUS_K8S: &str = "monitoring/prometheus/prometheus.yml";
     pub const PROMETHEUS_LOCAL: &str = "monitoring/prometheus/prometheus.local.yml";
-    pub const RULES: &str = "monitoring/prometheus/rules/app.rules.yml";
     pub const LOCAL_TARGETS: &str = "monitoring/prometheus/targets/app.json";
-    pub const ALERTMANAGER_K8S: &str = "monitoring/alertmanager/alertmanager.yml";
     pub const ALERTMANAGER_LOCAL: &str = "monitoring/alertmanager/alertmanager.local.yml";
-    pub const GRAFANA_DATASOURCES: &str =
-        "monitoring/grafana/provisioning/datasources/datasources.yml";
-    pub const GRAFANA_DASHBOARD_PROVIDER: &str =
-        "monitoring/grafana/provisioning/dashboards/dashboards.yml";
     pub const DASHBOARDS_DIR: &str = "dashboards";
 }
 
@@ -61,31 +59,24 @@ impl Monitoring {
             rule_groups: rule_set.groups_value(),
             alertmanager_k8s: alertmanager::config(config, &config.alertmanager.webhook_url),
             alertmanager_local: alertmanager::config(config, &config.local.webhook_url),
-            grafana_datasources: grafana::datasources(config),
-            grafana_dashboard_provider: grafana::dashboard_provider(),
+            grafana_datasources: grafana_provisioning::datasources(
+                config,
+                &grafana_provisioning::DatasourceUrls::kubernetes(config),
+            ),
+            grafana_dashboard_provider: grafana_provisioning::kubernetes_dashboard_provider(),
             dashboard_file: format!("{}.json", config.grafana.dashboard_uid),
             dashboard: crate::tree::pretty_json(&dashboard),
         }
     }
 
-    /// Places the monitoring files at their committed paths.
+    /// Places the local monitoring files and the dashboard at their
+    /// committed paths (the rest is embedded by the Kubernetes renderer).
     pub fn add_to(&self, tree: &mut RenderedTree) {
-        tree.insert(repo_paths::PROMETHEUS_K8S, self.prometheus_k8s.clone());
         tree.insert(repo_paths::PROMETHEUS_LOCAL, self.prometheus_local.clone());
         tree.insert(repo_paths::LOCAL_TARGETS, self.local_targets.clone());
-        tree.insert(repo_paths::RULES, self.rules.clone());
-        tree.insert(repo_paths::ALERTMANAGER_K8S, self.alertmanager_k8s.clone());
         tree.insert(
             repo_paths::ALERTMANAGER_LOCAL,
             self.alertmanager_local.clone(),
-        );
-        tree.insert(
-            repo_paths::GRAFANA_DATASOURCES,
-            self.grafana_datasources.clone(),
-        );
-        tree.insert(
-            repo_paths::GRAFANA_DASHBOARD_PROVIDER,
-            self.grafana_dashboard_provider.clone(),
         );
         tree.insert(
             format!("{}/{}", repo_paths::DASHBOARDS_DIR, self.dashboard_file),

@@ -10,7 +10,6 @@
 //! it, exactly as before.
 
 use std::sync::OnceLock;
-
 use std::time::SystemTime;
 
 use prometheus_client::metrics::exemplar::HistogramWithExemplars;

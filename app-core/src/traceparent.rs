@@ -10,7 +10,9 @@ use http::HeaderMap;
 use http::header::HeaderName;
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 
-/// The header's name; a constant so the lookup parses no name per request.
+/// The header's name as a constant: the lookup parses no name per request,
+/// and the compiler sees which kind of name it is (measured: cheaper than
+/// a `static` borrowed at run time).
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// `version-trace_id-parent_id-flags`: 2 + 1 + 32 + 1 + 16 + 1 + 2.
@@ -53,6 +55,7 @@ pub struct TraceExemplar {
 /// The trace id of the request's `traceparent`, if it carries exactly one
 /// valid one. The spec's test suite treats a repeated header as invalid.
 pub fn from_headers(headers: &HeaderMap) -> Option<TraceId> {
+    // The one lookup a request without the header pays.
     let mut values = headers.get_all(TRACEPARENT).iter();
     let value = values.next()?;
     if values.next().is_some() {

@@ -142,8 +142,8 @@ async fn later(
 }
 
 /// Records the answered request and logs it. A valid `traceparent` in
-/// `head` gives the duration its exemplar; without one the cost is the one
-/// header lookup that finds nothing.
+/// `head` gives the duration its exemplar; a request without one pays the
+/// header lookup that finds nothing (bench/results.md, "Exemplars").
 fn finish(
     state: &AppState,
     accepted: Accepted,

@@ -13,15 +13,10 @@ use stack_config::Config;
 use stack_local::http::encode_query_value;
 use stack_local::{Options, Stack, poll};
 
+use crate::phases::unix_now;
+
 const BUCKETS: &str = "http_server_request_duration_seconds_bucket";
 const PARENT: &str = "b7ad6b7169203331";
-
-fn unix_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs_f64()
-}
 
 /// A trace id of this run only, so nothing an earlier run left can match.
 fn fresh_trace_id() -> String {
@@ -98,20 +93,13 @@ async fn exemplars(stack: &Stack, start: f64) -> anyhow::Result<Value> {
 
 /// Every `(series labels, exemplar labels)` pair of a query_exemplars answer.
 fn pairs(data: &Value) -> Vec<(Value, Value)> {
-    let empty = Vec::new();
-    data.as_array()
-        .unwrap_or(&empty)
-        .iter()
-        .flat_map(|series| {
-            let labels = series["seriesLabels"].clone();
-            series["exemplars"]
-                .as_array()
-                .unwrap_or(&empty)
-                .iter()
-                .map(move |e| (labels.clone(), e["labels"].clone()))
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let mut found = Vec::new();
+    for series in data.as_array().into_iter().flatten() {
+        for exemplar in series["exemplars"].as_array().into_iter().flatten() {
+            found.push((series["seriesLabels"].clone(), exemplar["labels"].clone()));
+        }
+    }
+    found
 }
 
 pub async fn run(stack: &Stack) -> anyhow::Result<()> {

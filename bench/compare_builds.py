@@ -9,6 +9,12 @@ Both binaries run under callgrind the way bench.py counts them
 (instructions.py: 16 warmed keep-alive connections, 4,000 counted requests
 per probe), in interleaved rounds so both see the same machine; prints a
 markdown table of the median per request and the min-max over the rounds.
+
+Build BEFORE from an export of the older commit (`git archive`) and copy the
+binary out. Sharing this tree's target directory saves the dependencies'
+build, but then run `cargo clean --release -p app-core -p app-native`
+before building here again: workspace crates of both trees get the same
+unit names, and cargo takes the other tree's build for a fresh one.
 """
 
 from __future__ import annotations

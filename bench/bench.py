@@ -450,6 +450,15 @@ def verify_same_bytes(native: Server, floor: Server) -> None:
 
 COUNTED = ("instrumented", "bare", "same", "hello")
 COUNTED_CONNECTIONS = 16
+# A valid W3C traceparent: the instrumented server records its trace id as an
+# exemplar. The same route without it is the paired count: what a request
+# that carries no header pays for exemplar support is the difference between
+# the native rows and their floors, unchanged from before the feature.
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+TRACED_LABEL = "/api/items/1 + traceparent"
+PROBES = [instructions.Probe(route, route) for route in ROUTES] + [
+    instructions.Probe(TRACED_LABEL, "/api/items/1", (("traceparent", TRACEPARENT),)),
+]
 
 
 def perf_counts_instructions() -> bool:
@@ -470,7 +479,7 @@ def count_instructions(plan: Plan, servers: dict[str, Server], prefix: list[str]
         argv = [arg.replace(str(server.port), str(port)) for arg in server.argv]
         try:
             taken = instructions.count(
-                key, prefix, argv, port, WORK, ROUTES, COUNTED_CONNECTIONS,
+                key, prefix, argv, port, WORK, PROBES, COUNTED_CONNECTIONS,
                 plan.counted_requests, plan.counted_requests,
             )
         except instructions.CountError as err:

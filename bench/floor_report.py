@@ -84,4 +84,20 @@ def instruction_section(report) -> list[str]:
             f"| {report.labels[c['server']]} | `{c['route']}` | {c['per_request']:,.0f} "
             f"| {c['per_request'] / same['per_request']:.3f} | {c['per_request'] / hello['per_request']:.3f} |"
         )
-    return lines
+    return lines + traced_lines(per)
+
+
+def traced_lines(per: dict) -> list[str]:
+    """The paired traceparent counts: the same route, same process, with
+    and without the header, per server."""
+    traced = "/api/items/1 + traceparent"
+    lines = []
+    for server, label in (("instrumented", "instrumented"), ("bare", "bare"), ("same", "same-response floor")):
+        with_header, without = per.get((server, traced)), per.get((server, "/api/items/1"))
+        if with_header and without:
+            extra = with_header["per_request"] - without["per_request"]
+            lines.append(
+                f"- `traceparent` on `/api/items/1`, {label}: {with_header['per_request']:,.0f} with, "
+                f"{without['per_request']:,.0f} without ({extra:+,.0f}, {extra / without['per_request']:+.1%})"
+            )
+    return [""] + lines if lines else []

@@ -26,6 +26,14 @@ from pathlib import Path
 from wire import Connections, WireError
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What one count sends: `path` with `headers`, reported as `label`."""
+    label: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
 class CountError(Exception):
     """A count that could not be taken (the server or valgrind broke)."""
 
@@ -75,9 +83,9 @@ def _dumped_instructions(out: Path) -> int:
     return int(match.group(1))
 
 
-def count(key: str, prefix: list[str], argv: list[str], port: int, work: Path, routes: list[str], connections: int, requests: int, warmup: int) -> list[Count]:
+def count(key: str, prefix: list[str], argv: list[str], port: int, work: Path, probes: list[Probe], connections: int, requests: int, warmup: int) -> list[Count]:
     """One server under callgrind (`prefix` before valgrind: taskset);
-    one Count per route, all from the same process so start-up and
+    one Count per probe, all from the same process so start-up and
     first-touch costs land in no count."""
     out = work / f"callgrind.{key}.out"
     for stale in work.glob(out.name + "*"):
@@ -93,14 +101,14 @@ def count(key: str, prefix: list[str], argv: list[str], port: int, work: Path, r
         _wait_ready(port, process)
         conns = Connections(port, connections)
         try:
-            for route in routes:
-                conns.send(route, warmup)
+            for probe in probes:
+                conns.send(probe.path, warmup, probe.headers)
                 _control(process.pid, "--zero")
                 _control(process.pid, "--instr=on")
-                conns.send(route, requests)
+                conns.send(probe.path, requests, probe.headers)
                 _control(process.pid, "--instr=off")
                 _control(process.pid, "--dump")
-                counts.append(Count(key, route, connections, requests, _dumped_instructions(out)))
+                counts.append(Count(key, probe.label, connections, requests, _dumped_instructions(out)))
         finally:
             conns.close()
     except (CountError, WireError, OSError) as err:

@@ -361,6 +361,7 @@ class Report:
             "|---|---:|",
             f"| `Counter::inc` (floor) | {ns('record/counter_inc')} |",
             f"| histogram observe, existing series | {ns('record/histogram_observe')} |",
+            f"| the same with a trace id (exemplar and its timestamp) | {ns('record/histogram_observe_traced')} |",
             f"| one request: active gauge up, observe, gauge down | {ns('record/one_request')} |",
             "",
             "| series | native render | native size | edge (stored) render | edge size |",

@@ -51,9 +51,11 @@ class Connections:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.pending = [bytearray() for _ in self.socks]
 
-    def send(self, path: str, requests: int) -> None:
-        """Exactly `requests` requests, every answer checked for 200."""
-        wire = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n\r\n".encode()
+    def send(self, path: str, requests: int, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        """Exactly `requests` requests, every answer checked for 200;
+        `headers` go after Host."""
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers)
+        wire = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n{extra}\r\n".encode()
         sent = 0
         while sent < requests:
             batch = self.socks[: requests - sent]

@@ -94,6 +94,12 @@ fn record(c: &mut Criterion) {
     group.bench_function("histogram_observe", |b| {
         b.iter(|| metrics.record(black_box(&labels), black_box(elapsed)))
     });
+    // With a trace id: the exemplar replaces the bucket's last one and the
+    // clock is read for its timestamp.
+    let trace = app_core::traceparent::TraceId::new(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736);
+    group.bench_function("histogram_observe_traced", |b| {
+        b.iter(|| metrics.record_traced(black_box(&labels), black_box(elapsed), black_box(trace)))
+    });
     // Exactly what app-native does per request: raise the active gauge,
     // observe the duration, lower the gauge.
     group.bench_function("one_request", |b| {

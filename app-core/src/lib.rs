@@ -16,7 +16,10 @@ pub mod store_keys;
 pub mod store_sql;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+pub mod traceparent;
 
+#[cfg(test)]
+mod exemplar_tests;
 #[cfg(test)]
 mod exposition_tests;
 

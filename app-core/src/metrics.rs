@@ -6,6 +6,13 @@
 //! - [`StoredMetrics`]: a snapshot the edge variant reads back from its
 //!   SQLite table and renders through the same [`FamilyDef`]s.
 //!
+//! Only the in-memory set keeps exemplars (the trace id of a request's
+//! `traceparent`, per duration bucket, OpenMetrics only). The store holds
+//! integers that instances serving one request each can only add to; an
+//! exemplar is the last labelled value and time per bucket, which neither
+//! that layout nor an increment-only write can keep, so the edge variant
+//! renders none.
+//!
 //! Names follow OpenTelemetry's HTTP semantic conventions as Prometheus
 //! exposes them (dots become underscores, the unit becomes a suffix).
 
@@ -21,13 +28,13 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::exposition::{Exposition, ExpositionError, ExpositionFormat};
 pub use crate::labels::{ActiveLabels, RequestLabels};
 use crate::route::{Method, Route};
-use crate::series::{HistogramFamily, SeriesHandles};
+use crate::series::{DurationHistogram, HistogramFamily, SeriesHandles};
+use crate::traceparent::TraceId;
 
 /// The version every variant reports in `app_build_info`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -143,8 +150,8 @@ impl BuildInfo {
     }
 }
 
-fn duration_histogram() -> Histogram {
-    Histogram::new(DURATION_BUCKETS)
+fn duration_histogram() -> DurationHistogram {
+    DurationHistogram::new(DURATION_BUCKETS.into_iter())
 }
 
 /// The native variant's in-memory metric set.
@@ -159,10 +166,7 @@ pub struct Metrics {
 impl Metrics {
     pub fn new(build: BuildInfo) -> Self {
         let mut registry = Registry::default();
-        let request_duration =
-            Family::<RequestLabels, Histogram, fn() -> Histogram>::new_with_constructor(
-                duration_histogram,
-            );
+        let request_duration = HistogramFamily::new_with_constructor(duration_histogram);
         let active_requests = Family::<ActiveLabels, Gauge>::default();
         let build_info = Family::<BuildInfo, Gauge>::default();
         build_info.get_or_create(&build).set(1);
@@ -195,8 +199,15 @@ impl Metrics {
     }
 
     pub fn record(&self, labels: &RequestLabels, elapsed: Duration) {
+        self.record_traced(labels, elapsed, None);
+    }
+
+    /// Records the request with its trace id as the exemplar of the bucket
+    /// it lands in. Exemplars appear only in the OpenMetrics exposition and
+    /// add no label and no series: the plain text format is unchanged.
+    pub fn record_traced(&self, labels: &RequestLabels, elapsed: Duration, trace: Option<TraceId>) {
         self.handles
-            .observe(&self.request_duration, labels, elapsed.as_secs_f64());
+            .observe(&self.request_duration, labels, elapsed.as_secs_f64(), trace);
     }
 }
 

@@ -10,13 +10,15 @@
 //! it, exactly as before.
 
 use std::sync::OnceLock;
+use std::time::SystemTime;
 
+use prometheus_client::metrics::exemplar::HistogramWithExemplars;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::Histogram;
 
 use crate::labels::{ActiveLabels, RequestLabels};
 use crate::route::{Method, Route};
+use crate::traceparent::{TraceExemplar, TraceId};
 
 const CELLS: usize = Method::ALL.len() * Route::ALL.len();
 /// Statuses remembered per (method, route); a pair answering with more
@@ -27,12 +29,15 @@ fn cell(method: Method, route: Route) -> usize {
     method as usize * Route::ALL.len() + route as usize
 }
 
-pub type HistogramFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
+/// A duration histogram that keeps, per bucket, the trace id of the last
+/// traced request that landed in it.
+pub type DurationHistogram = HistogramWithExemplars<TraceExemplar>;
+pub type HistogramFamily = Family<RequestLabels, DurationHistogram, fn() -> DurationHistogram>;
 
 #[derive(Debug)]
 pub struct SeriesHandles {
     active: [OnceLock<Gauge>; CELLS],
-    durations: [[OnceLock<(u16, Histogram)>; STATUSES_PER_CELL]; CELLS],
+    durations: [[OnceLock<(u16, DurationHistogram)>; STATUSES_PER_CELL]; CELLS],
 }
 
 impl Default for SeriesHandles {
@@ -59,17 +64,36 @@ impl SeriesHandles {
         })
     }
 
-    /// Observes `seconds` in the series of `labels`.
-    pub fn observe(&self, family: &HistogramFamily, labels: &RequestLabels, seconds: f64) {
+    /// Observes `seconds` in the series of `labels`, with `trace` as the
+    /// bucket's exemplar when the request carried one.
+    pub fn observe(
+        &self,
+        family: &HistogramFamily,
+        labels: &RequestLabels,
+        seconds: f64,
+        trace: Option<TraceId>,
+    ) {
         let status = labels.http_response_status_code;
         for slot in &self.durations[cell(labels.http_request_method, labels.http_route)] {
             let (held, histogram) =
                 slot.get_or_init(|| (status, family.get_or_create_owned(labels)));
             if *held == status {
-                histogram.observe(seconds);
-                return;
+                return observe(histogram, seconds, trace);
             }
         }
-        family.get_or_create(labels).observe(seconds);
+        observe(&family.get_or_create(labels), seconds, trace);
+    }
+}
+
+/// Only a traced request reads the clock: the exemplar's timestamp lets
+/// Prometheus tell a new exemplar from one it has already stored.
+fn observe(histogram: &DurationHistogram, seconds: f64, trace: Option<TraceId>) {
+    match trace {
+        None => histogram.observe(seconds, None, None),
+        Some(trace_id) => histogram.observe(
+            seconds,
+            Some(TraceExemplar { trace_id }),
+            Some(SystemTime::now()),
+        ),
     }
 }

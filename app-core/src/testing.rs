@@ -44,6 +44,20 @@ pub struct Family {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parsed {
     pub families: BTreeMap<String, Family>,
+    /// Every bucket exemplar (OpenMetrics only), sorted by series and bound.
+    pub exemplars: Vec<Exemplar>,
+}
+
+/// One histogram bucket's exemplar, as the parser read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exemplar {
+    pub family: String,
+    /// The series' labels (without `le`).
+    pub series: BTreeMap<String, String>,
+    pub upper_bound: f64,
+    pub labels: BTreeMap<String, String>,
+    pub value: f64,
+    pub timestamp: Option<f64>,
 }
 
 /// Name, type, label names and bucket bounds of one family: what two
@@ -116,6 +130,7 @@ pub fn parse(text: &str, format: ExpositionFormat) -> Result<Parsed, String> {
                     _ => None,
                 };
                 let unit = units.get(&name).cloned();
+                parsed.exemplars.extend(exemplars_of(&name, &family)?);
                 let family = family_of(&name, &family, unit, value)?;
                 parsed.families.insert(name, family);
             }
@@ -175,6 +190,37 @@ where
         label_names: family.get_label_names().to_vec(),
         series,
     })
+}
+
+fn exemplars_of(
+    name: &str,
+    family: &MetricFamily<openmetrics_parser::OpenMetricsType, OpenMetricsValue>,
+) -> Result<Vec<Exemplar>, String> {
+    let mut found = Vec::new();
+    for sample in family.iter_samples() {
+        let OpenMetricsValue::Histogram(histogram) = &sample.value else {
+            continue;
+        };
+        let series = labels_of(sample.get_labelset().map_err(|e| e.to_string())?);
+        for bucket in &histogram.buckets {
+            if let Some(exemplar) = &bucket.exemplar {
+                found.push(Exemplar {
+                    family: name.to_owned(),
+                    series: series.clone(),
+                    upper_bound: bucket.upper_bound,
+                    labels: exemplar.labels.clone().into_iter().collect(),
+                    value: exemplar.id,
+                    timestamp: exemplar.timestamp,
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| {
+        (&a.series, a.upper_bound)
+            .partial_cmp(&(&b.series, b.upper_bound))
+            .unwrap()
+    });
+    Ok(found)
 }
 
 fn labels_of(set: openmetrics_parser::LabelSet<'_>) -> BTreeMap<String, String> {

@@ -141,8 +141,9 @@ async fn later(
     answer
 }
 
-/// Records the answered request and logs it. An exemplar (a trace id from
-/// `traceparent`) would be taken from `head` here, only when present.
+/// Records the answered request and logs it. A valid `traceparent` in
+/// `head` gives the duration its exemplar; a request without one pays the
+/// header lookup that finds nothing (bench/results.md, "Exemplars").
 fn finish(
     state: &AppState,
     accepted: Accepted,
@@ -154,7 +155,10 @@ fn finish(
     #[cfg(feature = "instrumentation")]
     let elapsed_us = {
         let elapsed = began.at.elapsed();
-        state.metrics.record(&accepted.labels(status), elapsed);
+        let trace = app_core::traceparent::from_headers(&head.headers);
+        state
+            .metrics
+            .record_traced(&accepted.labels(status), elapsed, trace);
         Some(elapsed.as_micros() as u64)
     };
     // Only the metrics need the clock: the bare build logs no duration.

@@ -8,14 +8,18 @@
 //! `stack.toml`, with second-scale intervals) on free loopback ports in a
 //! temporary directory. These tests need `prometheus` and `alertmanager`
 //! (Debian: `prometheus-alertmanager`) on PATH and the `app-native` binary,
-//! so they are ignored by a plain `cargo test`; `scripts/checks/40-e2e.sh`
-//! installs what they need and runs them:
+//! so the long ones are ignored by a plain `cargo test`;
+//! `scripts/checks/40-e2e.sh` installs what they need and runs them:
 //!
 //! ```sh
 //! cargo test -p stack-local --test e2e -- --ignored --nocapture --test-threads=1
 //! ```
+//!
+//! The exemplar test takes seconds and runs with every `cargo test`: it
+//! fails, naming scripts/setup.sh, when the tools are missing.
 
 mod catalog;
+mod exemplars;
 mod payload;
 mod phases;
 mod timeline;
@@ -24,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use stack_config::Config;
-use stack_local::APP_BINARY_ENV;
+use stack_local::{APP_BINARY_ENV, Stack};
 
 const CONFIG_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/e2e.toml");
 
@@ -143,5 +147,24 @@ async fn alerts_reach_the_receiver_end_to_end() {
 fn stack_up_command_line() {
     let dir = TempDir::new("cli");
     phases::command_line(&dir.path, &app_binary(), Path::new(CONFIG_FILE));
+    dir.passed();
+}
+
+/// A trace id sent in `traceparent` comes back from the real Prometheus'
+/// `/api/v1/query_exemplars`; an invalid header's never does.
+#[tokio::test(flavor = "current_thread")]
+async fn exemplars_reach_prometheus() {
+    exemplars::require_tools();
+    let dir = TempDir::new("exemplars");
+    let (config, _) = config_on_free_ports();
+    let options = exemplars::options(config, dir.path.join("state"), app_binary());
+    let stack = Stack::start(options)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let result = exemplars::run(&stack).await;
+    stack.shutdown().await;
+    if let Err(error) = result {
+        panic!("{error:#}");
+    }
     dir.passed();
 }

@@ -35,7 +35,7 @@ const APP_ALERTS: [&str; 6] = [
     "AppLatencyBudgetBurn",
 ];
 
-fn unix_now() -> f64 {
+pub fn unix_now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("after 1970")

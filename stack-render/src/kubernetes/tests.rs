@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
-use super::policy::{hardening_violations, mounts_token, pod_spec, restricted_violations};
+use super::policy::manifests::violations;
+use super::policy::pods::{hardening_violations, mounts_token, pod_spec};
 use super::*;
 use stack_config::topology::{
     ALERTMANAGER_SERVICE, GRAFANA_SERVICE, POD_VARIANT_LABEL, PROMETHEUS_SERVICE, RECEIVER_PORT,
@@ -90,8 +91,36 @@ fn workloads(manifests: &Manifests) -> Vec<Value> {
     all
 }
 
+/// An overlay's objects as `kubectl kustomize` builds them, as far as the
+/// policy reads them: the base, with the overlay's app Deployment merged in.
+fn built(manifests: &Manifests, overlay: &Kustomization) -> Vec<Value> {
+    let app = patched_app(manifests, overlay);
+    let is_app =
+        |o: &Value| o["kind"] == "Deployment" && o["metadata"]["name"] == app["metadata"]["name"];
+    base_objects(manifests)
+        .into_iter()
+        .map(|o| if is_app(o) { app.clone() } else { o.clone() })
+        .collect()
+}
+
+/// Sets (or, for null, removes) the field at a JSON pointer.
+fn set(object: &mut Value, pointer: &str, value: Value) {
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let key = key.replace("~1", "/");
+    match object.pointer_mut(parent) {
+        Some(Value::Array(list)) => list[key.parse::<usize>().unwrap()] = value,
+        Some(Value::Object(map)) if value.is_null() => {
+            map.remove(&key).unwrap_or_else(|| panic!("no {pointer}"));
+        }
+        Some(Value::Object(map)) => {
+            map.insert(key, value);
+        }
+        _ => panic!("no parent of {pointer}"),
+    }
+}
+
 #[test]
-fn every_pod_meets_the_restricted_standard_and_our_hardening() {
+fn every_pod_is_hardened_and_each_overlay_meets_the_project_rules() {
     let (manifests, _) = manifests();
     let workloads = workloads(&manifests);
     assert_eq!(
@@ -102,55 +131,152 @@ fn every_pod_meets_the_restricted_standard_and_our_hardening() {
     for workload in &workloads {
         let spec = pod_spec(workload).unwrap();
         let name = &workload["metadata"]["name"];
-        assert_eq!(restricted_violations(spec), Vec::<String>::new(), "{name}");
         assert_eq!(hardening_violations(spec), Vec::<String>::new(), "{name}");
+    }
+    for overlay in [&manifests.native, &manifests.spin] {
+        assert_eq!(
+            violations(&built(&manifests, overlay)),
+            Vec::<String>::new()
+        );
     }
 }
 
 #[test]
-fn the_policy_check_catches_each_breach() {
+fn the_policy_catches_each_breach() {
     let (manifests, _) = manifests();
-    let app = find(&base_objects(&manifests), "Deployment", "app").clone();
-    let breaches: [(&str, Value); 8] = [
-        ("/containers/0/securityContext/runAsNonRoot", json!(false)),
+    let clean = built(&manifests, &manifests.native);
+    assert_eq!(violations(&clean), Vec::<String>::new());
+    let namespace = Config::default().namespace;
+    let grafana = find(&base_objects(&manifests), "Deployment", GRAFANA_SERVICE);
+    let password = grafana["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["name"].as_str().unwrap().contains("PASSWORD"))
+        .expect("Grafana reads its password from a file");
+    let app = "/spec/template/spec/containers/0";
+    let breaches = [
         (
-            "/containers/0/securityContext/seccompProfile/type",
-            json!("Unconfined"),
+            "Deployment",
+            "app",
+            format!("{app}/securityContext/readOnlyRootFilesystem"),
+            json!(false),
+            "root filesystem is writable",
         ),
         (
-            "/containers/0/securityContext/allowPrivilegeEscalation",
+            "Deployment",
+            "app",
+            format!("{app}/readinessProbe"),
+            Value::Null,
+            "has no readinessProbe",
+        ),
+        (
+            "Deployment",
+            "app",
+            format!("{app}/livenessProbe"),
+            Value::Null,
+            "has no livenessProbe",
+        ),
+        (
+            "Deployment",
+            "app",
+            format!("{app}/resources/limits/memory"),
+            Value::Null,
+            "has no memory limits",
+        ),
+        (
+            "Deployment",
+            "app",
+            format!("{app}/resources/requests/cpu"),
+            Value::Null,
+            "has no cpu requests",
+        ),
+        (
+            "Deployment",
+            "app",
+            format!("{app}/image"),
+            json!("docker.io/example/app-native:latest"),
+            "not pinned",
+        ),
+        (
+            "Deployment",
+            "app",
+            format!("{app}/image"),
+            json!("docker.io/example/app-native"),
+            "not pinned",
+        ),
+        (
+            "Deployment",
+            "app",
+            "/spec/template/spec/automountServiceAccountToken".into(),
             json!(true),
+            "ServiceAccount token",
         ),
         (
-            "/containers/0/securityContext/capabilities/drop",
-            json!(["NET_RAW"]),
+            "Deployment",
+            GRAFANA_SERVICE,
+            format!("{app}/env/{password}/name"),
+            json!("GF_SECURITY_ADMIN_PASSWORD"),
+            "set directly",
         ),
-        ("/containers/0/securityContext/privileged", json!(true)),
-        ("/hostNetwork", json!(true)),
         (
-            "/volumes/0",
-            json!({"name": "host", "hostPath": {"path": "/"}}),
+            "Role",
+            PROMETHEUS_SERVICE,
+            "/rules/0/verbs/0".into(),
+            json!("create"),
+            "grants",
         ),
-        ("/containers/0/securityContext/runAsUser", json!(0)),
+        (
+            "Namespace",
+            namespace.as_str(),
+            "/metadata/labels/pod-security.kubernetes.io~1enforce".into(),
+            json!("baseline"),
+            "does not enforce",
+        ),
+        (
+            "Namespace",
+            namespace.as_str(),
+            "/metadata/labels/pod-security.kubernetes.io~1warn".into(),
+            Value::Null,
+            "does not warn",
+        ),
+        (
+            "NetworkPolicy",
+            "default-deny",
+            "/spec/podSelector".into(),
+            json!({"matchLabels": {"a": "b"}}),
+            "default-deny",
+        ),
     ];
-    for (pointer, value) in breaches {
-        let mut broken = app.clone();
-        let spec = &mut broken["spec"]["template"]["spec"];
-        let (parent, field) = pointer.rsplit_once('/').unwrap();
-        let parent = spec.pointer_mut(parent).expect("parent exists");
-        match field.parse::<usize>() {
-            Ok(index) => parent[index] = value,
-            Err(_) => parent[field] = value,
-        }
+    for (kind, name, pointer, value, expected) in breaches {
+        let mut broken = clean.clone();
+        let object = broken
+            .iter_mut()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name}"));
+        set(object, &pointer, value);
+        let found = violations(&broken);
         assert!(
-            !restricted_violations(pod_spec(&broken).unwrap()).is_empty(),
-            "{pointer} not caught"
+            found.iter().any(|v| v.contains(expected)),
+            "{kind} {name} {pointer}: {found:?}"
         );
     }
-    let mut writable = app.clone();
-    writable["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] =
-        json!(false);
-    assert!(!hardening_violations(pod_spec(&writable).unwrap()).is_empty());
+    // Objects that must not be rendered at all, and a SpinApp, beside which
+    // the namespace must enforce baseline instead.
+    for (kind, expected) in [
+        ("Secret", "renders Secret/extra"),
+        ("ClusterRole", "renders ClusterRole/extra"),
+        ("ClusterRoleBinding", "renders ClusterRoleBinding/extra"),
+        ("SpinApp", "does not enforce Pod Security baseline"),
+    ] {
+        let mut broken = clean.clone();
+        broken.push(json!({"kind": kind, "metadata": {"name": "extra"}}));
+        let found = violations(&broken);
+        assert!(
+            found.iter().any(|v| v.contains(expected)),
+            "{kind}: {found:?}"
+        );
+    }
 }
 
 #[test]

@@ -75,17 +75,11 @@ log "operator resources against the prometheus-operator CRDs"
 node scripts/k8s/operator-resources.mjs "$build/operator.json"
 
 log "SpinApp, SpinAppExecutor and ScaledObjects against the spin-operator and KEDA CRDs"
-require_command go
 [ -x "$KUBECONFORM" ] || die "kubeconform is missing: run scripts/setup.sh"
-# Offline: the modules are in the cache scripts/setup.sh filled.
-spin_operator="$(GOPROXY=off go_module_dir "$SPIN_OPERATOR_MODULE")" || die "$SPIN_OPERATOR_MODULE is missing: run scripts/setup.sh"
-keda="$(GOPROXY=off go_module_dir "$KEDA_MODULE")" || die "$KEDA_MODULE is missing: run scripts/setup.sh"
-"$py" scripts/k8s/crd_schemas.py "$build/schemas" "$spin_operator"/config/crd/bases/*.yaml \
-  "$keda/config/crd/bases/keda.sh_scaledobjects.yaml"
-# The committed stack.toml leaves autoscaling off: render a copy with it on.
-cp stack.toml "$build/autoscaled.toml"
-printf '\n[kubernetes.autoscaling]\nenabled = true\n' >>"$build/autoscaled.toml"
-cargo run -q --locked -p stack -- render --config "$build/autoscaled.toml" --out "$build/autoscaled" >/dev/null
+require_crd_modules
+"$py" scripts/k8s/crd_schemas.py "$build/schemas" "$SPIN_OPERATOR_DIR"/config/crd/bases/*.yaml \
+  "$KEDA_DIR/config/crd/bases/keda.sh_scaledobjects.yaml"
+render_autoscaled "$build"
 for overlay in native spin spinkube; do
   "${KUBECTL[@]}" kustomize "$build/autoscaled/k8s/overlays/$overlay" >>"$build/autoscaled.yaml"
   echo "---" >>"$build/autoscaled.yaml"

@@ -1,28 +1,27 @@
 use serde_json::{Value, json};
 
-use super::policy::manifests::violations;
-use super::policy::pods::{hardening_violations, mounts_token, pod_spec};
+use super::policy::pods::{mounts_token, pod_spec};
 use super::*;
 use stack_config::topology::{
     ALERTMANAGER_SERVICE, GRAFANA_SERVICE, POD_VARIANT_LABEL, PROMETHEUS_SERVICE, RECEIVER_PORT,
     RECEIVER_SERVICE,
 };
 
-fn manifests_for(config: &Config) -> (Manifests, Monitoring) {
+pub(super) fn manifests_for(config: &Config) -> (Manifests, Monitoring) {
     config.validate().expect("valid configuration");
     let monitoring = Monitoring::new(config);
     (Manifests::new(config, &monitoring), monitoring)
 }
 
-fn manifests() -> (Manifests, Monitoring) {
+pub(super) fn manifests() -> (Manifests, Monitoring) {
     manifests_for(&Config::default())
 }
 
-fn base_objects(manifests: &Manifests) -> Vec<&Value> {
+pub(super) fn base_objects(manifests: &Manifests) -> Vec<&Value> {
     manifests.base.objects().collect()
 }
 
-fn find<'a>(objects: &[&'a Value], kind: &str, name: &str) -> &'a Value {
+pub(super) fn find<'a>(objects: &[&'a Value], kind: &str, name: &str) -> &'a Value {
     objects
         .iter()
         .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
@@ -31,7 +30,7 @@ fn find<'a>(objects: &[&'a Value], kind: &str, name: &str) -> &'a Value {
 
 /// The app Deployment as an overlay deploys it: the patch's container
 /// fields and pod fields merged over the base, as a strategic merge does.
-fn patched_app(manifests: &Manifests, overlay: &Kustomization) -> Value {
+pub(super) fn patched_app(manifests: &Manifests, overlay: &Kustomization) -> Value {
     let base = base_objects(manifests);
     let mut deployment = find(&base, "Deployment", &Config::default().app.name).clone();
     let patch = overlay
@@ -80,7 +79,7 @@ fn merge_by_key(base: &mut Value, patch: &Value, key: &str) {
     }
 }
 
-fn workloads(manifests: &Manifests) -> Vec<Value> {
+pub(super) fn workloads(manifests: &Manifests) -> Vec<Value> {
     let mut all: Vec<Value> = base_objects(manifests)
         .into_iter()
         .filter(|o| pod_spec(o).is_some())
@@ -89,194 +88,6 @@ fn workloads(manifests: &Manifests) -> Vec<Value> {
     all.push(patched_app(manifests, &manifests.native));
     all.push(patched_app(manifests, &manifests.spin));
     all
-}
-
-/// An overlay's objects as `kubectl kustomize` builds them, as far as the
-/// policy reads them: the base, with the overlay's app Deployment merged in.
-fn built(manifests: &Manifests, overlay: &Kustomization) -> Vec<Value> {
-    let app = patched_app(manifests, overlay);
-    let is_app =
-        |o: &Value| o["kind"] == "Deployment" && o["metadata"]["name"] == app["metadata"]["name"];
-    base_objects(manifests)
-        .into_iter()
-        .map(|o| if is_app(o) { app.clone() } else { o.clone() })
-        .collect()
-}
-
-/// Sets (or, for null, removes) the field at a JSON pointer.
-fn set(object: &mut Value, pointer: &str, value: Value) {
-    let (parent, key) = pointer.rsplit_once('/').unwrap();
-    let key = key.replace("~1", "/");
-    match object.pointer_mut(parent) {
-        Some(Value::Array(list)) => list[key.parse::<usize>().unwrap()] = value,
-        Some(Value::Object(map)) if value.is_null() => {
-            map.remove(&key).unwrap_or_else(|| panic!("no {pointer}"));
-        }
-        Some(Value::Object(map)) => {
-            map.insert(key, value);
-        }
-        _ => panic!("no parent of {pointer}"),
-    }
-}
-
-#[test]
-fn every_pod_is_hardened_and_each_overlay_meets_the_project_rules() {
-    let (manifests, _) = manifests();
-    let workloads = workloads(&manifests);
-    assert_eq!(
-        workloads.len(),
-        7,
-        "app, prometheus, alertmanager, grafana, alert-receiver, 2 overlays"
-    );
-    for workload in &workloads {
-        let spec = pod_spec(workload).unwrap();
-        let name = &workload["metadata"]["name"];
-        assert_eq!(hardening_violations(spec), Vec::<String>::new(), "{name}");
-    }
-    for overlay in [&manifests.native, &manifests.spin] {
-        assert_eq!(
-            violations(&built(&manifests, overlay)),
-            Vec::<String>::new()
-        );
-    }
-}
-
-#[test]
-fn the_policy_catches_each_breach() {
-    let (manifests, _) = manifests();
-    let clean = built(&manifests, &manifests.native);
-    assert_eq!(violations(&clean), Vec::<String>::new());
-    let namespace = Config::default().namespace;
-    let grafana = find(&base_objects(&manifests), "Deployment", GRAFANA_SERVICE);
-    let password = grafana["spec"]["template"]["spec"]["containers"][0]["env"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .position(|e| e["name"].as_str().unwrap().contains("PASSWORD"))
-        .expect("Grafana reads its password from a file");
-    let app = "/spec/template/spec/containers/0";
-    let breaches = [
-        (
-            "Deployment",
-            "app",
-            format!("{app}/securityContext/readOnlyRootFilesystem"),
-            json!(false),
-            "root filesystem is writable",
-        ),
-        (
-            "Deployment",
-            "app",
-            format!("{app}/readinessProbe"),
-            Value::Null,
-            "has no readinessProbe",
-        ),
-        (
-            "Deployment",
-            "app",
-            format!("{app}/livenessProbe"),
-            Value::Null,
-            "has no livenessProbe",
-        ),
-        (
-            "Deployment",
-            "app",
-            format!("{app}/resources/limits/memory"),
-            Value::Null,
-            "has no memory limits",
-        ),
-        (
-            "Deployment",
-            "app",
-            format!("{app}/resources/requests/cpu"),
-            Value::Null,
-            "has no cpu requests",
-        ),
-        (
-            "Deployment",
-            "app",
-            format!("{app}/image"),
-            json!("docker.io/example/app-native:latest"),
-            "not pinned",
-        ),
-        (
-            "Deployment",
-            "app",
-            format!("{app}/image"),
-            json!("docker.io/example/app-native"),
-            "not pinned",
-        ),
-        (
-            "Deployment",
-            "app",
-            "/spec/template/spec/automountServiceAccountToken".into(),
-            json!(true),
-            "ServiceAccount token",
-        ),
-        (
-            "Deployment",
-            GRAFANA_SERVICE,
-            format!("{app}/env/{password}/name"),
-            json!("GF_SECURITY_ADMIN_PASSWORD"),
-            "set directly",
-        ),
-        (
-            "Role",
-            PROMETHEUS_SERVICE,
-            "/rules/0/verbs/0".into(),
-            json!("create"),
-            "grants",
-        ),
-        (
-            "Namespace",
-            namespace.as_str(),
-            "/metadata/labels/pod-security.kubernetes.io~1enforce".into(),
-            json!("baseline"),
-            "does not enforce",
-        ),
-        (
-            "Namespace",
-            namespace.as_str(),
-            "/metadata/labels/pod-security.kubernetes.io~1warn".into(),
-            Value::Null,
-            "does not warn",
-        ),
-        (
-            "NetworkPolicy",
-            "default-deny",
-            "/spec/podSelector".into(),
-            json!({"matchLabels": {"a": "b"}}),
-            "default-deny",
-        ),
-    ];
-    for (kind, name, pointer, value, expected) in breaches {
-        let mut broken = clean.clone();
-        let object = broken
-            .iter_mut()
-            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
-            .unwrap_or_else(|| panic!("no {kind} {name}"));
-        set(object, &pointer, value);
-        let found = violations(&broken);
-        assert!(
-            found.iter().any(|v| v.contains(expected)),
-            "{kind} {name} {pointer}: {found:?}"
-        );
-    }
-    // Objects that must not be rendered at all, and a SpinApp, beside which
-    // the namespace must enforce baseline instead.
-    for (kind, expected) in [
-        ("Secret", "renders Secret/extra"),
-        ("ClusterRole", "renders ClusterRole/extra"),
-        ("ClusterRoleBinding", "renders ClusterRoleBinding/extra"),
-        ("SpinApp", "does not enforce Pod Security baseline"),
-    ] {
-        let mut broken = clean.clone();
-        broken.push(json!({"kind": kind, "metadata": {"name": "extra"}}));
-        let found = violations(&broken);
-        assert!(
-            found.iter().any(|v| v.contains(expected)),
-            "{kind}: {found:?}"
-        );
-    }
 }
 
 #[test]

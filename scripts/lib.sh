@@ -90,6 +90,28 @@ go_module_dir() {
   (cd / && crd_go mod download -json "$1") | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])'
 }
 
+# require_crd_modules sets SPIN_OPERATOR_DIR and KEDA_DIR: the CRD modules
+# as scripts/setup.sh put them in the cache (read offline, never fetched;
+# the checksum database was consulted when setup downloaded them, and with
+# GOPROXY=off it cannot be reached again).
+require_crd_modules() {
+  require_command go
+  SPIN_OPERATOR_DIR="$(GOPROXY=off GOSUMDB=off go_module_dir "$SPIN_OPERATOR_MODULE")" ||
+    die "$SPIN_OPERATOR_MODULE is missing: run scripts/setup.sh"
+  KEDA_DIR="$(GOPROXY=off GOSUMDB=off go_module_dir "$KEDA_MODULE")" ||
+    die "$KEDA_MODULE is missing: run scripts/setup.sh"
+  export SPIN_OPERATOR_DIR KEDA_DIR
+}
+
+# render_autoscaled DIR renders the tree into DIR/autoscaled from a copy of
+# stack.toml with [kubernetes.autoscaling] on (the committed one leaves it
+# off), so the ScaledObjects can be checked.
+render_autoscaled() {
+  cp "$REPO_ROOT/stack.toml" "$1/autoscaled.toml"
+  printf '\n[kubernetes.autoscaling]\nenabled = true\n' >>"$1/autoscaled.toml"
+  cargo run -q --locked -p stack -- render --config "$1/autoscaled.toml" --out "$1/autoscaled" >/dev/null
+}
+
 # ensure_crd_tools: Go, the two CRD modules and kubeconform, each when missing.
 ensure_crd_tools() {
   command -v go >/dev/null 2>&1 || ensure_apt golang-go

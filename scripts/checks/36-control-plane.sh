@@ -5,8 +5,17 @@
 # - both overlays applied as users apply them (`kubectl apply -k`, server-side)
 #   with every API server warning an error; the namespace enforces, warns and
 #   audits the restricted Pod Security Standard, and a privileged pod there is
-#   refused; every Deployment and StatefulSet rolls out (PVCs bind to static
-#   volumes); the spin overlay's RuntimeClass exists;
+#   refused, as is the app's own pod with one breach of each class of the
+#   profile (privileged, capabilities, runAsNonRoot, runAsUser 0, seccomp,
+#   privilege escalation, hostPath, host namespaces): this admission, not a
+#   field-by-field reading of ours, is the authority on Pod Security; every
+#   Deployment and StatefulSet rolls out (PVCs bind to static volumes); the
+#   spin overlay's RuntimeClass exists;
+# - spin-operator's and KEDA's CRDs (the modules 35-kubernetes validates
+#   against offline) installed, then the spinkube overlay (SpinApp,
+#   SpinAppExecutor) and each overlay rendered with autoscaling on (its
+#   ScaledObject) applied for real; no operator or KEDA runs, so they are
+#   only stored; planted schema breaches are rejected, named;
 # - the prometheus-operator CRDs (the version kube-prometheus-stack ships) and
 #   k8s/operator applied for real;
 # - Prometheus, built at the manifests' image version, runs the rendered
@@ -41,6 +50,7 @@ python3 -c 'import yaml' 2>/dev/null || die "python3 yaml is missing: run script
 find_kubectl
 find_control_plane_tools
 crds="$(scripts/k8s/control-plane-tools.sh operator-crds)"
+require_crd_modules
 
 work="$(mktemp -d)"
 prometheus_pid=""
@@ -125,10 +135,56 @@ pod_security_checks() {
   fi
   grep -q 'would violate PodSecurity "restricted:latest"' "$work/warned" ||
     { cat "$work/warned" >&2; die "the privileged Deployment failed for another reason than the warning"; }
+  breach_classes
   # Audit: the API server's audit log carries the violation.
   grep -q '"pod-security.kubernetes.io/audit-violations"' "$CONTROL_PLANE_AUDIT_LOG" ||
     die "no Pod Security audit annotation in the API server's audit log"
   echo "  restricted enforced (privileged pod refused), warned and audited in $namespace" >&2
+}
+
+# breach_classes: the restricted profile is admission's alone to enforce
+# (stack-render's policy does not read these fields), so one breach of each
+# class, made to the app's own pod (admitted as it is, dry run), must be
+# refused with the server's reason for that class.
+breach_classes() {
+  local pod c
+  pod="$(kubectl get deployment app -n "$namespace" -o json |
+    jq -c '{apiVersion: "v1", kind: "Pod", metadata: {name: "breach", labels: .spec.template.metadata.labels},
+      spec: .spec.template.spec}')"
+  c="$(jq -r '.spec.containers[0].name' <<<"$pod")"
+  kubectl create --dry-run=server -n "$namespace" -f - <<<"$pod" >/dev/null 2>"$work/refused" ||
+    { cat "$work/refused" >&2; die "the app's own pod is refused in $namespace"; }
+  # refused FILTER REASON: the pod changed by jq FILTER is refused, REASON
+  # (the server's words) among the violations it names.
+  refused() {
+    jq -c "$1" <<<"$pod" >"$work/breach.json"
+    cmp -s <(jq -cS . <<<"$pod") <(jq -cS . "$work/breach.json") && die "breach '$1' changed nothing"
+    if kubectl create --dry-run=server -n "$namespace" -f "$work/breach.json" >"$work/refused" 2>&1; then
+      die "Pod Security admission admitted the app pod with: $1"
+    fi
+    grep -qF 'violates PodSecurity "restricted:latest"' "$work/refused" && grep -qF "$2" "$work/refused" ||
+      { cat "$work/refused" >&2; die "the app pod with '$1' was refused, but not for: $2"; }
+    echo "  refused: $2" >&2
+  }
+  local sc=".spec.containers[0].securityContext"
+  refused "$sc |= (.privileged = true | del(.allowPrivilegeEscalation))" \
+    "privileged (container \"$c\" must not set securityContext.privileged=true)"
+  refused "$sc.allowPrivilegeEscalation = true" \
+    "allowPrivilegeEscalation != false (container \"$c\" must set securityContext.allowPrivilegeEscalation=false)"
+  refused "$sc.capabilities.add = [\"SYS_ADMIN\"]" \
+    "container \"$c\" must not include \"SYS_ADMIN\" in securityContext.capabilities.add"
+  refused "$sc.capabilities.drop = [\"NET_RAW\"]" \
+    "unrestricted capabilities (container \"$c\" must set securityContext.capabilities.drop=[\"ALL\"])"
+  refused 'del(.. | .runAsNonRoot?)' \
+    "runAsNonRoot != true (pod or container \"$c\" must set securityContext.runAsNonRoot=true)"
+  refused "$sc.runAsUser = 0" "runAsUser=0 (container \"$c\" must not set runAsUser=0)"
+  refused 'del(.. | .seccompProfile?)' \
+    "seccompProfile (pod or container \"$c\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")"
+  refused '.spec.securityContext.seccompProfile.type = "Unconfined"' \
+    'seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")'
+  refused '.spec.volumes += [{name: "host", hostPath: {path: "/"}}]' \
+    'restricted volume types (volume "host" uses restricted volume type "hostPath")'
+  refused '.spec.hostNetwork = true' 'host namespaces (hostNetwork=true)'
 }
 
 # prometheus_discovery VARIANT runs the in-cluster prometheus.yml, with only
@@ -180,6 +236,29 @@ prometheus_discovery() {
   prometheus_pid=""
 }
 
+# crd_rejected RESOURCE FILTER FIELD: the stored RESOURCE changed by jq
+# FILTER is rejected by its CRD's schema (strict field validation, as
+# kubectl applies), the server's message naming the kind, the object and
+# FIELD.
+crd_rejected() {
+  local resource="$1" filter="$2" field="$3" kind name
+  kubectl get "$resource" -n "$namespace" -o json |
+    jq -c ".items[0] | {apiVersion, kind, metadata: {name: .metadata.name, namespace: .metadata.namespace}, spec} | $filter" \
+      >"$work/custom.json"
+  kind="$(jq -r .kind "$work/custom.json")"
+  name="$(jq -r .metadata.name "$work/custom.json")"
+  if apply --dry-run=server -f "$work/custom.json" 2>/dev/null; then
+    die "the API server accepted $kind/$name with: $filter"
+  fi
+  # Validation says `Kind.group "name" is invalid`; a typed patch error
+  # `(namespace/name; group/version, Kind=Kind)`.
+  grep -qF "$kind" "$work/apply.out" && grep -qE "\"$name\"|/$name;" "$work/apply.out" ||
+    { cat "$work/apply.out" >&2; die "the rejection of $kind/$name does not name it"; }
+  grep -qF "$field" "$work/apply.out" ||
+    { cat "$work/apply.out" >&2; die "the rejection of $kind/$name does not name $field"; }
+  echo "  rejected: $(grep -m1 -F "$field" "$work/apply.out")" >&2
+}
+
 # ours: every object, namespaced or not, carrying the stack's part-of label.
 ours() {
   local kinds
@@ -199,24 +278,54 @@ log "prometheus-operator CRDs ($crds)"
 apply -f "$crds" || exit 1
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 
-for variant in native spin; do
+log "spin-operator ($SPIN_OPERATOR_MODULE) and KEDA ($KEDA_MODULE) CRDs"
+crd_files=()
+for file in "$SPIN_OPERATOR_DIR"/config/crd/bases/*.yaml "$KEDA_DIR"/config/crd/bases/*.yaml; do
+  crd_files+=(-f "$file")
+done
+apply "${crd_files[@]}" || exit 1
+kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
+render_autoscaled "$work"
+
+for variant in native spin spinkube; do
   log "kubectl apply -k k8s/overlays/$variant"
   volumes
   apply -k "k8s/overlays/$variant" || exit 1
   rollout
-  [ "$(kubectl get pods -n "$namespace" -l app.kubernetes.io/name=app -o jsonpath='{.items[*].metadata.labels.variant}' | tr ' ' '\n' | sort -u)" = "$variant" ] ||
-    die "app pods of another variant than $variant remain"
-  if [ "$variant" = spin ]; then
-    [ "$(kubectl get runtimeclass wasmtime-spin-v2 -o jsonpath='{.handler}')" = spin ] || die "no RuntimeClass for spin"
-  else
-    pod_security_checks
-    log "kubectl apply -k k8s/operator"
-    apply -k k8s/operator || exit 1
-    kubectl get -n "$namespace" podmonitor,prometheusrule -o name | sed 's/^/  /' >&2
+  app_variants="$(kubectl get pods -n "$namespace" -l app.kubernetes.io/name=app -o jsonpath='{.items[*].metadata.labels.variant}' | tr ' ' '\n' | sort -u)"
+  case "$variant" in
+    native)
+      [ "$app_variants" = native ] || die "app pods of another variant than native remain: $app_variants"
+      pod_security_checks
+      log "kubectl apply -k k8s/operator"
+      apply -k k8s/operator || exit 1
+      kubectl get -n "$namespace" podmonitor,prometheusrule -o name | sed 's/^/  /' >&2
+      ;;
+    spin)
+      [ "$app_variants" = spin ] || die "app pods of another variant than spin remain: $app_variants"
+      [ "$(kubectl get runtimeclass wasmtime-spin-v2 -o jsonpath='{.handler}')" = spin ] || die "no RuntimeClass for spin"
+      ;;
+    spinkube)
+      # No spin-operator runs: the SpinApp and its executor are stored (the
+      # CRDs' schemas and the API server accepted them), never turned into pods.
+      [ -z "$app_variants" ] || die "app pods without spin-operator: $app_variants"
+      [ "$(kubectl get spinapp,spinappexecutor -n "$namespace" -o name | wc -l)" = 2 ] ||
+        die "the SpinApp and SpinAppExecutor were not stored"
+      crd_rejected spinapp '.spec.securityContext = {}' securityContext
+      crd_rejected spinapp 'del(.spec.image)' image
+      crd_rejected spinappexecutor '.spec.deploymentConfig |= (.runtimeClass = .runtimeClassName | del(.runtimeClassName))' runtimeClass
+      ;;
+  esac
+  if [ "$variant" != spinkube ]; then
+    log "Prometheus $prometheus_version: Kubernetes discovery of the $variant pods"
+    prometheus_discovery "$variant"
   fi
-  log "Prometheus $prometheus_version: Kubernetes discovery of the $variant pods"
-  prometheus_discovery "$variant"
-  kubectl delete -k "k8s/overlays/$variant" --wait --timeout=120s >/dev/null
+  log "kubectl apply -k the $variant overlay rendered with [kubernetes.autoscaling] on"
+  apply -k "$work/autoscaled/k8s/overlays/$variant" || exit 1
+  [ "$(kubectl get scaledobject -n "$namespace" -o name | wc -l)" = 1 ] || die "no ScaledObject stored for $variant"
+  kubectl get -n "$namespace" scaledobject -o jsonpath='  ScaledObject {.items[0].metadata.name} -> {.items[0].spec.scaleTargetRef.kind}/{.items[0].spec.scaleTargetRef.name}{"\n"}' >&2
+  crd_rejected scaledobject '.spec.minReplicaCount |= tostring' minReplicaCount
+  kubectl delete -k "$work/autoscaled/k8s/overlays/$variant" --wait --timeout=120s >/dev/null
 done
 [ -z "$(ours)" ] || die "kubectl delete -k left: $(ours)"
 

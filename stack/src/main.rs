@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 use stack_config::config::{Config, Image};
 use stack_config::repo;
+use stack_render::kubernetes::policy::manifests::violations;
+use stack_render::kubernetes::policy::pods::pod_spec;
 use stack_render::{ImageBuilds, REFRESH_COMMAND};
 
 #[derive(Parser, Debug)]
@@ -26,6 +28,13 @@ enum Command {
     Up(stack_local::UpArgs),
     /// Switch the running local stack's traffic: normal, errors or slow.
     Load(stack_local::LoadArgs),
+    /// Check built manifests (`kubectl kustomize` output, one overlay per
+    /// file) against the project's rules beyond Pod Security admission.
+    Policy {
+        /// Multi-document YAML files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -118,12 +127,46 @@ fn render_command(args: RenderArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Prints every violation, each with its file; fails if there is one, or
+/// if no file holds a pod (nothing would have been checked).
+fn policy_command(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    use serde::Deserialize;
+    let (mut pods, mut found) = (0, 0);
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let objects = serde_yaml::Deserializer::from_str(&text)
+            .map(serde_json::Value::deserialize)
+            .filter(|o| !matches!(o, Ok(serde_json::Value::Null)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        pods += objects.iter().filter(|o| pod_spec(o).is_some()).count();
+        for violation in violations(&objects) {
+            eprintln!("policy: {}: {violation}", file.display());
+            found += 1;
+        }
+    }
+    if pods == 0 {
+        anyhow::bail!("no pod specs in {files:?}: nothing was checked");
+    }
+    println!(
+        "policy: {pods} pod specs in {} files, {found} violations",
+        files.len()
+    );
+    Ok(if found == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render_command(args),
         Command::Up(args) => stack_local::up(args),
         Command::Load(args) => stack_local::load(args),
+        Command::Policy { files } => policy_command(&files),
     };
     match result {
         Ok(code) => code,

@@ -27,6 +27,8 @@ mod tests;
 #[cfg(test)]
 mod tests_deploy;
 #[cfg(test)]
+mod tests_policy;
+#[cfg(test)]
 mod tests_spinkube;
 #[cfg(test)]
 use workloads::{alertmanager, app, grafana, prometheus};

@@ -3,8 +3,8 @@
 //! live differs:
 //!
 //! - [`Metrics`]: the native server's in-memory set on `prometheus-client`;
-//! - [`StoredMetrics`]: a snapshot the edge variant reads back from its
-//!   SQLite table and renders through the same [`FamilyDef`]s.
+//! - [`StoredMetrics`]: a snapshot the edge variant reads back from Spin's
+//!   key-value store and renders through the same [`FamilyDef`]s.
 //!
 //! Names follow OpenTelemetry's HTTP semantic conventions as Prometheus
 //! exposes them (dots become underscores, the unit becomes a suffix).

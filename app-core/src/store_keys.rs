@@ -428,7 +428,7 @@ mod tests {
     }
 
     #[test]
-    fn the_gauge_comes_down_in_the_same_statement_only_when_it_went_up() {
+    fn the_gauge_comes_down_with_the_rest_only_when_it_went_up() {
         let labels = RequestLabels::new(Method::Get, Route::Item, 200);
         let active = ActiveLabels {
             http_request_method: Method::Get,

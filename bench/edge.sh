@@ -4,8 +4,9 @@
 # request, Spin's SQLite-backed stores, reading app-spin/spin.toml), or why
 # it cannot be measured here. Three servers: the default component, its bare
 # build (`scripts/build-spin.sh --bare`: no store writes per request, the
-# baseline that prices them) and the default component with a store file
-# that is not a database.
+# baseline that prices them), both with the shipped runtime config
+# (app-spin/runtime-config.toml: the key-value store in memory), and the
+# default component on Spin's default store file, which is not a database.
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 
@@ -45,15 +46,16 @@ for file in sqlite_key_value.db sqlite_db.db; do
   echo "not a database" >"$work/nokv/$file"
 done
 
-python3 - "$host" "$REPO_ROOT/app-spin/spin.toml" "$REPO_ROOT/$work" <<'PY'
+python3 - "$host" "$REPO_ROOT/app-spin/spin.toml" "$REPO_ROOT/$work" "$REPO_ROOT/app-spin/runtime-config.toml" <<'PY'
 import json, sys
-host, manifest, work = sys.argv[1:]
-def serve(state, spin_toml=manifest):
-    return [host, "-f", spin_toml, "--listen", "127.0.0.1:{port}", "--state-dir", f"{work}/{state}"]
+host, manifest, work, runtime_config = sys.argv[1:]
+def serve(state, spin_toml=manifest, shipped=True):
+    argv = [host, "-f", spin_toml, "--listen", "127.0.0.1:{port}", "--state-dir", f"{work}/{state}"]
+    return argv + (["--runtime-config-file", runtime_config] if shipped else [])
 print(json.dumps({"servers": [
     {"key": "edge", "label": "edge (edge-host, wasmtime)", "argv": serve("edge")},
     {"key": "edge-bare", "label": "edge bare (edge-host, no store writes)",
      "argv": serve("bare/state", f"{work}/bare/spin.toml")},
-    {"key": "edge-nokv", "label": "edge (edge-host, store unavailable)", "argv": serve("nokv")},
+    {"key": "edge-nokv", "label": "edge (edge-host, store unavailable)", "argv": serve("nokv", shipped=False)},
 ]}))
 PY

@@ -42,6 +42,7 @@ let
     inherit pkgs config;
     inherit (rust) app-native app-spin alert-receiver;
     spinManifest = root + "/app-spin/spin.toml";
+    spinRuntimeConfig = root + "/app-spin/runtime-config.toml";
   };
 
   manifests = import ./manifests.nix {

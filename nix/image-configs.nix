@@ -28,6 +28,11 @@ in
   # containerd-shim-spin runs the app whose manifest is /spin.toml, sources
   # relative to it: the component sits beside it, at the image root.
   wasmFile = "app_spin.wasm";
+  # ... and reads Spin's runtime config from /runtime-config.toml when the
+  # file exists (shim v0.24.0 src/constants.rs RUNTIME_CONFIG_PATH): the
+  # repository's app-spin/runtime-config.toml, which keeps the metrics'
+  # key-value store in memory.
+  runtimeConfigFile = "runtime-config.toml";
 
   native = {
     Entrypoint = [ nativeEntrypoint ];

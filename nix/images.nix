@@ -8,6 +8,7 @@
 , app-spin
 , alert-receiver
 , spinManifest
+, spinRuntimeConfig
 ,
 }:
 let
@@ -39,12 +40,13 @@ in
   image-native = image "native" { contents = [ app-native ]; };
 
   image-spin = image "spin" {
-    # Two regular files and no store path: the shim reads them from the
+    # Three regular files and no store path: the shim reads them from the
     # image root, and a symlink into /nix/store would dangle there.
     includeStorePaths = false;
     extraCommands = ''
       cp ${spinToml} spin.toml
       cp ${app-spin}/lib/${parts.wasmFile} ${parts.wasmFile}
+      cp ${spinRuntimeConfig} ${parts.runtimeConfigFile}
     '';
   };
 

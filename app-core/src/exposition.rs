@@ -40,7 +40,7 @@ impl ExpositionFormat {
 }
 
 /// Anything that can render the service's metrics: the native in-memory set,
-/// or the edge variant's snapshot read from its SQLite table.
+/// or the edge variant's snapshot read from its key-value store.
 pub trait Exposition {
     fn encode(&self, format: ExpositionFormat, out: &mut String) -> Result<(), ExpositionError>;
 }

@@ -13,7 +13,6 @@ pub mod route;
 mod series;
 pub mod service;
 pub mod store_keys;
-pub mod store_sql;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 pub mod traceparent;

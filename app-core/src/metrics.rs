@@ -3,8 +3,8 @@
 //! live differs:
 //!
 //! - [`Metrics`]: the native server's in-memory set on `prometheus-client`;
-//! - [`StoredMetrics`]: a snapshot the edge variant reads back from its
-//!   SQLite table and renders through the same [`FamilyDef`]s.
+//! - [`StoredMetrics`]: a snapshot the edge variant reads back from Spin's
+//!   key-value store and renders through the same [`FamilyDef`]s.
 //!
 //! Only the in-memory set keeps exemplars (the trace id of a request's
 //! `traceparent`, per duration bucket, OpenMetrics only). The store holds

@@ -1,13 +1,13 @@
-//! How the edge variant keys its metric values: one counter per key, in the
-//! SQLite table [`crate::store_sql`] defines, changed only by adding a delta
-//! inside SQLite (no read-modify-write, which would lose updates under
-//! concurrent requests).
+//! How the edge variant keys its metric values: one counter per key in
+//! Spin's key-value store, each an 8-byte little-endian i64 changed only by
+//! Spin's atomic `increment` (no read-modify-write in the component, which
+//! would lose updates under concurrent requests).
 //!
-//! Keys are readable (`sqlite3 .spin/sqlite_db.db 'SELECT * FROM
-//! app_metrics'` shows what they count) and carry their label values
-//! verbatim. All label values come from closed sets ([`Method`], [`Route`],
-//! a status code), so `|` can never appear inside one and the set of keys is
-//! as bounded as the set of series.
+//! Keys are readable (in a store file, `sqlite3 .spin/sqlite_key_value.db
+//! "SELECT key FROM spin_key_value"` shows what they count) and carry their
+//! label values verbatim. All label values come from closed sets
+//! ([`Method`], [`Route`], a status code), so `|` can never appear inside
+//! one and the set of keys is as bounded as the set of series.
 //!
 //! ```text
 //! metrics/v2/duration|GET|/api/items/{id}|200|le=0.005   one bucket slot (non-cumulative)
@@ -17,12 +17,15 @@
 //! metrics/v2/store_errors                                failed store operations
 //! ```
 //!
-//! A histogram observation is two rows (its slot and the sum); the count is
-//! the sum of the slots and is never stored, so it cannot disagree with them.
-//! Buckets are keyed by their bound, not by position, and the layout's
-//! version is in every key (`v1` were the 8-byte key-value counters of
-//! earlier builds): a row this version did not write, from a retired bucket
-//! bound or another layout, is reported instead of being counted.
+//! A histogram observation is two increments (its slot and the sum); the
+//! count is the sum of the slots and is never stored, so it cannot disagree
+//! with them. Buckets are keyed by their bound, not by position, and the
+//! layout's version is in every key (`v1` were the position-keyed counters
+//! of the first builds; builds between kept `v2` rows in a SQLite table,
+//! `app_metrics` of Spin's SQLite database, which this version does not
+//! read): a key under [`NAMESPACE`] this version did not write, from a
+//! retired bucket bound or another layout, is reported instead of being
+//! counted.
 
 use std::time::Duration;
 
@@ -33,6 +36,10 @@ use crate::route::{Method, Route};
 
 /// Every key this module writes starts with this.
 pub const PREFIX: &str = "metrics/v2/";
+/// Every layout's keys start with this (`metrics/v1/` were earlier
+/// builds'): a key under it is this app's, and read back even when it is
+/// not this version's, so that old data is reported, not passed over.
+pub const NAMESPACE: &str = "metrics/";
 
 const DURATION: &str = "duration";
 const ACTIVE: &str = "active";
@@ -167,11 +174,16 @@ pub fn finished(
     deltas
 }
 
+/// A stored value as Spin's `increment` keeps it: an 8-byte little-endian
+/// i64. `None` for anything else (another writer's `set`).
+pub fn counter(value: &[u8]) -> Option<i64> {
+    Some(i64::from_le_bytes(value.try_into().ok()?))
+}
+
 /// A row that could not be counted; the snapshot skips it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReadBackProblem {
-    /// The value is not an integer (the table is `STRICT`, so only a table
-    /// someone else created without it can hold one).
+    /// The value is not an 8-byte counter (another writer's `set`).
     NotAnInteger,
     /// A counter that only ever goes up is below zero.
     Negative(i64),
@@ -190,9 +202,10 @@ impl std::fmt::Display for ReadBackProblem {
     }
 }
 
-/// Builds the metric snapshot from the table's rows, `None` standing for a
-/// value that is not an integer. Every row of the table is this module's, so
-/// every row that does not count is returned for the caller to log and count.
+/// Builds the metric snapshot from the stored counters, `None` standing for
+/// a value that is not one ([`counter`]). Every key given is under
+/// [`NAMESPACE`], so every one that does not count is returned for the
+/// caller to log and count.
 pub fn read_back<'a>(
     build: BuildInfo,
     rows: impl IntoIterator<Item = (&'a str, Option<i64>)>,
@@ -321,6 +334,16 @@ mod tests {
     }
 
     #[test]
+    fn counters_are_spins_8_byte_little_endian_values_and_nothing_else() {
+        assert_eq!(counter(&(-7i64).to_le_bytes()), Some(-7));
+        assert_eq!(counter(&i64::MAX.to_le_bytes()), Some(i64::MAX));
+        for value in [&b""[..], b"12", b"123456789", &[0; 7]] {
+            assert_eq!(counter(value), None, "{value:?}");
+        }
+        assert!(PREFIX.starts_with(NAMESPACE));
+    }
+
+    #[test]
     fn foreign_and_malformed_keys_are_not_ours() {
         for name in [
             "",
@@ -405,7 +428,7 @@ mod tests {
     }
 
     #[test]
-    fn the_gauge_comes_down_in_the_same_statement_only_when_it_went_up() {
+    fn the_gauge_comes_down_with_the_rest_only_when_it_went_up() {
         let labels = RequestLabels::new(Method::Get, Route::Item, 200);
         let active = ActiveLabels {
             http_request_method: Method::Get,

@@ -8,19 +8,20 @@
 //! clock, which the host drives.
 //!
 //! Spin never reuses a component instance between requests, so the values
-//! live in Spin's SQLite database (`fermyon:spin/sqlite`) and change only by
-//! upserts that add inside SQLite: per request one statement as it starts
-//! (the in-flight gauge up) and one after the answer (the duration's bucket
-//! slot, the duration sum in nanoseconds, the gauge down), laid out as
-//! `app_core::store_keys` and `app_core::store_sql` document. `/metrics`
-//! reads them back into `app_core::StoredMetrics`, which renders through the
-//! same family definitions as the native registry.
+//! live in Spin's key-value store and change only by atomic `increment`
+//! (`wasi:keyvalue/atomics`): four per request (in-flight up as it starts;
+//! the duration's bucket slot, the duration sum in nanoseconds and
+//! in-flight down after the answer), laid out as `app_core::store_keys`
+//! documents. The shipped `runtime-config.toml` keeps that store in memory
+//! (README.md says why). `/metrics` reads the values back into
+//! `app_core::StoredMetrics`, which renders through the same family
+//! definitions as the native registry.
 //!
 //! spin-sdk is pinned to 5.2: its `#[http_component]` exports
 //! `wasi:http/incoming-handler@0.2.0`, the world Spin 3.x/4.x and
-//! containerd-shim-spin run (6 and 7 move to WASI 0.3), and its
-//! `spin_sdk::sqlite` is `fermyon:spin/sqlite@2.0.0`, which every Spin 3.x
-//! and 4.x provides.
+//! containerd-shim-spin run (6 and 7 move to WASI 0.3), and it exposes
+//! `wasi:keyvalue@0.2.0-draft2`'s store, atomics and batch as stable
+//! bindings, which every Spin 3.x and 4.x provides.
 //!
 //! Cargo feature `instrumentation` (default) does the recording. Without
 //! it (`--no-default-features`, the benchmarks' bare build, as app-native's
@@ -82,9 +83,9 @@ async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
         started.elapsed(),
     );
 
-    // Answer first, count after. Spin hands the response to its HTTP server
-    // as soon as it is set and runs the rest of the handler alongside, so
-    // the client waits only for the gauge's statement above.
+    // Answer first, count after: the response is set before the last three
+    // increments. Whether the client sees it before they finish is the
+    // host's (README.md, "What a request costs").
     wire::send(response_out, reply.response).await;
     #[cfg(feature = "instrumentation")]
     store.finish(&labels, elapsed, in_flight);

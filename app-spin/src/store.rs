@@ -1,121 +1,98 @@
-//! The metrics store: Spin's SQLite database `default`, one table of
-//! counters changed only by upserts that add (`app_core::store_sql`), read
-//! back only to render `/metrics`. The key layout lives in
-//! `app_core::store_keys`.
+//! The metrics store: Spin's key-value store `default`, changed only by
+//! atomic `increment` (`wasi:keyvalue/atomics`), read back only to render
+//! `/metrics`. The key layout lives in `app_core::store_keys`; a value is an
+//! 8-byte little-endian i64, as Spin's `increment` keeps it.
 //!
-//! A request writes at most two statements: the in-flight gauge up as it
-//! starts, then every other change of that request in one statement after
-//! the answer. Each is one SQLite transaction on this instance's own
-//! connection (Spin opens one per `open`).
+//! A request makes at most four increments: the in-flight gauge up as it
+//! starts, then its bucket slot, its duration sum and the gauge down after
+//! the answer. Spin runs each as one transaction on the store's one shared
+//! connection, under its mutex, so concurrent requests never lose a count.
+//! What that costs depends on where the runtime config puts the store
+//! (app-spin/README.md): in memory, as `runtime-config.toml` here does, a
+//! commit is a few microseconds; in a file with SQLite's defaults it is
+//! fsyncs.
 //!
 //! No failure here ever reaches the user: it is logged to stderr (Spin's
-//! component log) and, when the database still takes writes, counted under
-//! `app_metrics_store_errors_total`, itself a row of the same table. When the
-//! database as a whole is gone there is nowhere a per-request instance could
-//! keep the count, so the log line is the record and `/metrics` answers 500,
-//! which Prometheus turns into `up == 0` instead of a fake counter reset.
+//! component log) and counted under `app_metrics_store_errors_total`, itself
+//! a key in the same store. That count survives a failed write to one key (a
+//! key some other writer `set` to a value that is no counter); when the
+//! store as a whole is gone there is nowhere a per-request instance could
+//! keep it, so the log line is the record and `/metrics` answers 500, which
+//! Prometheus turns into `up == 0` instead of a fake counter reset.
 
-use app_core::store_keys::{self, StoreKey};
-use app_core::store_sql;
+use app_core::store_keys::{self, NAMESPACE, StoreKey};
 #[cfg(feature = "instrumentation")]
 use app_core::{ActiveLabels, RequestLabels};
 use app_core::{BuildInfo, StoredMetrics};
-use spin_sdk::sqlite::{Connection, Error, QueryResult, Value};
+use spin_sdk::wit::wasi::keyvalue::{atomics, batch, store};
 #[cfg(feature = "instrumentation")]
 use std::time::Duration;
 
-/// The database label `spin.toml` grants (`sqlite_databases = ["default"]`).
-pub const DATABASE: &str = "default";
+/// The store label `spin.toml` grants (`key_value_stores = ["default"]`).
+pub const STORE_LABEL: &str = "default";
+
+/// Keys per `get-many` call when reading back: bounded so one scrape never
+/// sends the host an arbitrarily large request.
+const READ_BATCH: usize = 128;
 
 pub struct MetricsStore {
-    connection: Option<Connection>,
+    bucket: Option<store::Bucket>,
 }
 
 #[cfg(feature = "instrumentation")]
 /// A request counted in `http_server_active_requests`: [`MetricsStore::finish`]
-/// takes it down again, in the same statement as the rest.
+/// takes it down again. `None` when the raise failed: lowering a gauge that
+/// never went up would leave it at -1 for good.
 #[must_use]
 pub struct InFlight(Option<ActiveLabels>);
 
 impl MetricsStore {
     pub fn open() -> Self {
-        let connection = Connection::open(DATABASE)
+        let bucket = store::open(STORE_LABEL)
             .map_err(|err| {
                 log(format_args!(
-                    "opening SQLite database {DATABASE:?} failed, request not counted: {err:?}"
+                    "opening key-value store {STORE_LABEL:?} failed, request not counted: {err:?}"
                 ))
             })
             .ok();
-        // This connection's commits skip the fsyncs (see store_sql). If
-        // the pragma fails the writes still happen, only slower.
-        if let Some(connection) = &connection
-            && let Err(err) = connection.execute(store_sql::SYNCHRONOUS_OFF, &[])
-        {
-            log(format_args!(
-                "{} failed: {err:?}",
-                store_sql::SYNCHRONOUS_OFF
-            ));
-        }
-        MetricsStore { connection }
+        MetricsStore { bucket }
     }
 
     #[cfg(feature = "instrumentation")]
     pub fn enter(&self, labels: ActiveLabels) -> InFlight {
-        // Only a gauge that went up may come down: lowering one whose raise
-        // failed would leave it at -1 for good.
-        let raised = self.add([(StoreKey::Active(labels.clone()), 1)]);
+        let raised = self.add(&StoreKey::Active(labels.clone()), 1);
         InFlight(raised.then_some(labels))
     }
 
     #[cfg(feature = "instrumentation")]
     /// The request's observation (bucket slot, duration sum) and its gauge
-    /// back down, in one statement.
+    /// back down. Each increment stands alone: one that fails leaves the
+    /// others counted.
     pub fn finish(&self, labels: &RequestLabels, elapsed: Duration, in_flight: InFlight) {
-        let gauge = in_flight.0.clone();
-        // The statement is all or nothing: when it fails, the gauge still
-        // comes down on its own, as the request is over either way.
-        if !self.add(store_keys::finished(labels, elapsed, in_flight.0))
-            && let Some(active) = gauge
-        {
-            self.add([(StoreKey::Active(active), -1)]);
+        for (key, delta) in store_keys::finished(labels, elapsed, in_flight.0) {
+            self.add(&key, delta);
         }
     }
 
     /// Reads every counter back into the shared metric definitions.
     pub fn snapshot(&self, build: BuildInfo) -> Result<StoredMetrics, String> {
-        let connection = self
-            .connection
+        let bucket = self
+            .bucket
             .as_ref()
             .ok_or_else(|| "metrics store unavailable".to_owned())?;
-        let rows = match connection.execute(store_sql::SELECT_ALL, &[]) {
-            Ok(result) => result,
-            // Nothing was ever written (the bare build's first scrape).
-            Err(Error::Io(message)) if store_sql::is_missing_table(&message) => QueryResult {
-                columns: Vec::new(),
-                rows: Vec::new(),
-            },
-            Err(err) => {
-                log(format_args!("reading the metrics table failed: {err:?}"));
-                self.count_errors(connection, 1);
-                return Err("metrics store could not be read".to_owned());
-            }
-        };
-        let (mut metrics, problems) = store_keys::read_back(
-            build,
-            rows.rows.iter().map(|row| match row.values.as_slice() {
-                [Value::Text(key), value] => (key.as_str(), integer(value)),
-                // Not this table's shape: reported as a key of no layout.
-                _ => ("", None),
-            }),
-        );
+        let (mut metrics, problems) = read_all(bucket, build).map_err(|err| {
+            log(format_args!("reading the metrics store failed: {err:?}"));
+            self.count_errors(bucket, 1);
+            "metrics store could not be read".to_owned()
+        })?;
         if !problems.is_empty() {
             for (key, problem) in &problems {
-                log(format_args!("row {key:?} skipped: {problem}"));
+                log(format_args!("key {key:?} skipped: {problem}"));
             }
-            // The upsert returns the new total, so this very scrape
+            // The increment returns the new total, so this very scrape
             // already shows the problems it found.
             let found = i64::try_from(problems.len()).unwrap_or(i64::MAX);
-            if let Some(total) = self.count_errors(connection, found) {
+            if let Some(total) = self.count_errors(bucket, found) {
                 metrics.store_errors = total.unsigned_abs();
             }
         }
@@ -123,43 +100,27 @@ impl MetricsStore {
     }
 
     #[cfg(feature = "instrumentation")]
-    /// Runs one upsert; false when it did not happen (and was logged and,
+    /// One increment; false when it did not happen (and was logged and,
     /// where possible, counted).
-    fn add(&self, deltas: impl IntoIterator<Item = (StoreKey, i64)>) -> bool {
-        let (Some(connection), Some(upsert)) = (&self.connection, store_sql::Upsert::new(deltas))
-        else {
+    fn add(&self, key: &StoreKey, delta: i64) -> bool {
+        let Some(bucket) = &self.bucket else {
             return false;
         };
-        let parameters: Vec<Value> = upsert
-            .rows
-            .iter()
-            .flat_map(|(key, delta)| [Value::Text(key.clone()), Value::Integer(*delta)])
-            .collect();
-        match execute_creating_table(connection, &upsert.statement, &parameters) {
+        let name = key.encode();
+        match atomics::increment(bucket, &name, delta) {
             Ok(_) => true,
             Err(err) => {
-                log(format_args!(
-                    "writing {} row(s) failed: {err:?}",
-                    upsert.rows.len()
-                ));
-                self.count_errors(connection, 1);
+                log(format_args!("increment of {name:?} failed: {err:?}"));
+                self.count_errors(bucket, 1);
                 false
             }
         }
     }
 
     /// Adds to the error counter; its new total, when the write went in.
-    fn count_errors(&self, connection: &Connection, errors: i64) -> Option<i64> {
-        let parameters = [
-            Value::Text(StoreKey::StoreErrors.encode()),
-            Value::Integer(errors),
-        ];
-        match execute_creating_table(connection, store_sql::ADD_RETURNING, &parameters) {
-            Ok(result) => result
-                .rows
-                .first()
-                .and_then(|row| row.values.first())
-                .and_then(integer),
+    fn count_errors(&self, bucket: &store::Bucket, errors: i64) -> Option<i64> {
+        match atomics::increment(bucket, &StoreKey::StoreErrors.encode(), errors) {
+            Ok(total) => Some(total),
             Err(err) => {
                 log(format_args!(
                     "{errors} store error(s) could not be counted either: {err:?}"
@@ -170,43 +131,37 @@ impl MetricsStore {
     }
 }
 
-/// Runs a write, creating the table first when the database has none yet,
-/// and again while SQLite says the database is locked: every request has a
-/// connection of its own, and under many concurrent writers one can wait
-/// past the busy timeout (rusqlite's 5 s, which Spin keeps) without ever
-/// getting the lock. Giving up would lose the count.
-fn execute_creating_table(
-    connection: &Connection,
-    statement: &str,
-    parameters: &[Value],
-) -> Result<QueryResult, Error> {
-    let mut attempts = 0;
+type ReadBack = (StoredMetrics, Vec<(String, store_keys::ReadBackProblem)>);
+
+/// Every key under [`NAMESPACE`] (other keys are another writer's and not
+/// ours to judge), then their values in bounded batches.
+fn read_all(bucket: &store::Bucket, build: BuildInfo) -> Result<ReadBack, store::Error> {
+    let mut keys = Vec::new();
+    let mut cursor: Option<String> = None;
     loop {
-        attempts += 1;
-        match connection.execute(statement, parameters) {
-            Err(Error::Io(message))
-                if store_sql::is_missing_table(&message)
-                    && attempts < store_sql::LOCKED_ATTEMPTS =>
-            {
-                connection.execute(store_sql::CREATE_TABLE, &[])?;
-            }
-            Err(Error::Io(message))
-                if store_sql::is_locked(&message) && attempts < store_sql::LOCKED_ATTEMPTS =>
-            {
-                log(format_args!(
-                    "database locked, write attempt {attempts} retried"
-                ));
-            }
-            outcome => return outcome,
+        let page = bucket.list_keys(cursor.as_deref())?;
+        keys.extend(
+            page.keys
+                .into_iter()
+                .filter(|key| key.starts_with(NAMESPACE)),
+        );
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
         }
     }
-}
-
-fn integer(value: &Value) -> Option<i64> {
-    match value {
-        Value::Integer(value) => Some(*value),
-        _ => None,
+    let mut entries = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(READ_BATCH) {
+        entries.extend(batch::get_many(bucket, chunk)?);
     }
+    Ok(store_keys::read_back(
+        build,
+        entries.iter().filter_map(|(key, value)| {
+            // A key deleted between listing and reading is simply gone.
+            let value = value.as_deref()?;
+            Some((key.as_str(), store_keys::counter(value)))
+        }),
+    ))
 }
 
 fn log(message: std::fmt::Arguments<'_>) {

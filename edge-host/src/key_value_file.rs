@@ -8,6 +8,9 @@
 //!   timeout applies when another process holds the lock.
 //! - One connection for every instance, behind a mutex, opened on first use
 //!   and kept from then on. An open that fails is retried by the next one.
+//! - A runtime config can put the store in memory instead of a file
+//!   (`runtime_config`): the same SQL on one in-memory connection, so every
+//!   instance still shares one table, which lives as long as the process.
 //! - `increment` reads and writes in one transaction; a counter is an
 //!   8-byte little-endian i64 and an absent key counts from 0.
 //!
@@ -26,7 +29,8 @@ use crate::key_value_sql as sql;
 pub use crate::key_value_sql::Entry;
 
 pub struct SqliteFile {
-    path: PathBuf,
+    /// `None`: in memory.
+    path: Option<PathBuf>,
     connection: OnceLock<Mutex<Connection>>,
 }
 
@@ -38,13 +42,21 @@ impl SqliteFile {
     /// Nothing is opened yet: the first [`SqliteFile::connect`] does it.
     pub fn new(path: PathBuf) -> SqliteFile {
         SqliteFile {
-            path,
+            path: Some(path),
             connection: OnceLock::new(),
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Spin's store without a `path`: `Connection::open_in_memory`.
+    pub fn in_memory() -> SqliteFile {
+        SqliteFile {
+            path: None,
+            connection: OnceLock::new(),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// The shared connection, opening the file (and its table) if no earlier
@@ -65,7 +77,10 @@ impl SqliteFile {
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
-        let connection = Connection::open(&self.path)?;
+        let connection = match &self.path {
+            Some(path) => Connection::open(path)?,
+            None => Connection::open_in_memory()?,
+        };
         connection.execute(
             "CREATE TABLE IF NOT EXISTS spin_key_value (
                            store TEXT NOT NULL,
@@ -82,7 +97,10 @@ impl SqliteFile {
     }
 
     fn error(&self, err: impl std::fmt::Display) -> StoreError {
-        StoreError(format!("key-value store {}: {err}", self.path.display()))
+        match &self.path {
+            Some(path) => StoreError(format!("key-value store {}: {err}", path.display())),
+            None => StoreError(format!("key-value store (in memory): {err}")),
+        }
     }
 
     /// Runs `op` on the shared connection; its errors name the file.

@@ -21,6 +21,7 @@ mod key_value_sql;
 pub mod manifest;
 mod resources;
 pub mod route;
+pub mod runtime_config;
 mod server;
 mod sqlite;
 mod sqlite_connection;
@@ -59,6 +60,8 @@ pub struct Options {
     pub listen: SocketAddr,
     /// Where the store lives; `.spin` next to the manifest, as Spin's.
     pub state_dir: Option<PathBuf>,
+    /// Spin's `--runtime-config-file`: where the key-value store lives.
+    pub runtime_config: Option<PathBuf>,
 }
 
 /// Everything checked and loaded, nothing listening yet; also the state
@@ -95,6 +98,10 @@ pub fn prepare(
         environment,
     )
     .map_err(at)?;
+    let store = match &options.runtime_config {
+        Some(path) => runtime_config::load(path)?,
+        None => runtime_config::StoreLocation::StateDir,
+    };
     let component = load_component(&manifest.source)?;
     let state_dir = match &options.state_dir {
         Some(dir) => dir.clone(),
@@ -109,7 +116,7 @@ pub fn prepare(
     let stats = Arc::new(Stats::default());
     let shared = Shared {
         key_value: KeyValue {
-            file: Arc::new(SqliteFile::new(state_dir.join(STORE_FILE))),
+            file: Arc::new(store_file(store, &state_dir)?),
             allowed: Arc::new(
                 manifest
                     .key_value_stores
@@ -136,6 +143,26 @@ pub fn prepare(
     let server = Server::new(&component, shared, manifest.route)
         .map_err(|err| format!("component {}: {err:#}", manifest.source.display()))?;
     Ok((server, state_dir))
+}
+
+fn store_file(
+    location: runtime_config::StoreLocation,
+    state_dir: &Path,
+) -> Result<SqliteFile, String> {
+    use runtime_config::StoreLocation;
+    Ok(match location {
+        StoreLocation::StateDir => SqliteFile::new(state_dir.join(STORE_FILE)),
+        StoreLocation::InMemory => SqliteFile::in_memory(),
+        // Spin creates the file's directory when it configures the store.
+        StoreLocation::File(path) => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|err| {
+                    format!("key-value store directory {}: {err}", parent.display())
+                })?;
+            }
+            SqliteFile::new(path)
+        }
+    })
 }
 
 fn load_component(path: &Path) -> Result<Component, String> {

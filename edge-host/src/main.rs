@@ -1,4 +1,5 @@
-//! `edge-host [-f spin.toml] [--listen 127.0.0.1:3000] [--state-dir DIR]`:
+//! `edge-host [-f spin.toml] [--listen 127.0.0.1:3000] [--state-dir DIR]
+//! [--runtime-config-file FILE]`:
 //! the flags and first stdout line (`Serving http://ADDR`) of `spin up`.
 //! Stops on SIGINT or SIGTERM, after running instances finish, and logs
 //! what it did (see `stats`).
@@ -14,6 +15,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         manifest: PathBuf::from("spin.toml"),
         listen: "127.0.0.1:3000".parse().unwrap(),
         state_dir: None,
+        runtime_config: None,
     };
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -26,6 +28,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
                     .map_err(|err| format!("--listen {text}: {err}"))?;
             }
             "--state-dir" => options.state_dir = Some(PathBuf::from(value()?)),
+            "--runtime-config-file" => options.runtime_config = Some(PathBuf::from(value()?)),
             _ => return Err(format!("unknown argument {flag:?}")),
         }
     }
@@ -45,7 +48,7 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let options = parse(std::env::args().skip(1)).map_err(|err| {
-        format!("{err}\nusage: edge-host [-f spin.toml] [--listen ADDR] [--state-dir DIR]")
+        format!("{err}\nusage: edge-host [-f spin.toml] [--listen ADDR] [--state-dir DIR] [--runtime-config-file FILE]")
     })?;
     let (server, state_dir) = edge_host::prepare(&options, |name| std::env::var(name).ok())?;
     let (listener, bound) = edge_host::bind(options.listen).await?;

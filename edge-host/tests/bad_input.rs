@@ -97,6 +97,29 @@ fn a_store_the_host_does_not_provide_is_named() {
 }
 
 #[test]
+fn a_runtime_config_the_host_cannot_honour_is_named() {
+    let dir = app(
+        "runtime-config",
+        MANIFEST,
+        Some(&wat::parse_str(TRAPPING).unwrap()),
+    );
+    let config = dir.join("runtime-config.toml");
+    std::fs::write(&config, "[key_value_store.default]\ntype = \"redis\"\n").unwrap();
+    let output = host(&dir)
+        .arg("--runtime-config-file")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "started anyway");
+    let said = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        said.contains(&format!("runtime config {}:", config.display())),
+        "{said}"
+    );
+    assert!(said.contains(r#"type = "redis""#), "{said}");
+}
+
+#[test]
 fn a_trap_answers_500_and_the_host_goes_on() {
     let dir = app("trap", MANIFEST, Some(&wat::parse_str(TRAPPING).unwrap()));
     let mut child = host(&dir)

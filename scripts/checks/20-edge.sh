@@ -2,7 +2,8 @@
 # The edge variant: build the Spin component from this checkout (its size is
 # printed), check it only asks a Spin host for what Spin provides, then run
 # it on the edge host (edge-host: wasmtime, a fresh instance per request,
-# Spin's SQLite-backed store, reading app-spin/spin.toml) through the shared
+# Spin's SQLite-backed key-value store, in memory as app-spin/runtime-config.toml
+# says, reading app-spin/spin.toml) through the shared
 # route table, exact-count, random-path, schema, restart and store-failure
 # tests.
 source "$(dirname "$0")/../lib.sh"
@@ -13,9 +14,12 @@ scripts/build-spin.sh
 log "component world: imports Spin 3.x/4.x provide, exports the WASI HTTP handler"
 world="target/wasm/app_spin.world"
 scripts/check-spin-world.sh "$world"
-# The metrics live in Spin's SQLite database; nothing uses the key-value store.
-grep -q '^import fermyon:spin/sqlite@' "$world" || die "component does not import fermyon:spin/sqlite"
-! grep -q '^import wasi:keyvalue/' "$world" || die "component still imports wasi:keyvalue: $(grep '^import wasi:keyvalue/' "$world")"
+# The metrics live in Spin's key-value store (atomics for the increments,
+# batch for the scrape); nothing uses the SQLite interface any more.
+for interface in store atomics batch; do
+  grep -q "^import wasi:keyvalue/$interface@0.2.0-draft2;" "$world" || die "component does not import wasi:keyvalue/$interface"
+done
+! grep -q '^import fermyon:spin/sqlite@' "$world" || die "component still imports fermyon:spin/sqlite"
 # The check itself must fail on a world Spin would not link: an import from
 # outside its interfaces, a newer WASI minor, a second export.
 bad="$(mktemp -d)"

@@ -182,8 +182,12 @@ for name, component in repository_manifest.get("component", {}).items():
     if component.get("source") != images["wasmFile"]:
         failures.append(f"app-spin/spin.toml component {name}: source {component.get('source')!r}, "
                         f"the image root holds {images['wasmFile']}")
-    if "default" not in component.get("sqlite_databases", []):
-        failures.append(f"app-spin/spin.toml component {name} has no default SQLite database")
+    if "default" not in component.get("key_value_stores", []):
+        failures.append(f"app-spin/spin.toml component {name} has no default key-value store")
+# containerd-shim-spin v0.24.0 reads the runtime config at this one path.
+if images.get("runtimeConfigFile") != "runtime-config.toml":
+    failures.append(f"the Spin image's runtime config is {images.get('runtimeConfigFile')!r}, "
+                    "not the /runtime-config.toml the shim reads")
 
 handlers = {d.get("handler") for d in overlay if d["kind"] == "RuntimeClass"}
 if len(handlers) != 1:

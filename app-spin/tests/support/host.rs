@@ -1,5 +1,9 @@
 //! One `edge-host` process serving `spin.toml`'s component, with a state
-//! directory of its own; its log is kept for the tests to read.
+//! directory of its own; its log is kept for the tests to read. The store is
+//! either where the shipped `runtime-config.toml` puts it (in memory, as the
+//! component runs in production) or Spin's default without a runtime config,
+//! `sqlite_key_value.db` in the state directory, which a test can read and
+//! write as another writer would.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -10,16 +14,27 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use app_core::ExpositionFormat;
-use app_core::store_keys::read_back;
-use app_core::testing::Parsed;
+use app_core::store_keys::{counter, read_back};
+use app_core::testing::{Parsed, Value};
 use app_core::{BuildInfo, Variant};
 use test_support::Client;
 
 use super::{Manifest, StoreFile, connect};
 
+/// Where the host keeps the `default` key-value store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// `app-spin/runtime-config.toml`: in memory, gone with the process.
+    Shipped,
+    /// No runtime config: the state directory's `sqlite_key_value.db`.
+    StateFile,
+}
+
 pub struct Host {
     pub http: SocketAddr,
+    /// The store file; only a [`Store::StateFile`] host writes it.
     pub store: StoreFile,
+    kind: Store,
     state_dir: StateDir,
     log: Log,
     /// Ends when the host closes its stderr.
@@ -74,6 +89,11 @@ impl Drop for StateDir {
     }
 }
 
+/// The runtime config the component ships with, next to `spin.toml`.
+pub fn runtime_config() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runtime-config.toml")
+}
+
 fn binary() -> PathBuf {
     std::env::var_os("EDGE_HOST_BIN")
         .map(PathBuf::from)
@@ -91,26 +111,36 @@ impl Host {
 
     /// `overrides` are set as `SPIN_VARIABLE_*`, as under `spin up`.
     pub fn start_with_variables(overrides: &[(&str, &str)]) -> Host {
-        Host::spawn(StateDir::new(), overrides)
+        Host::spawn(StateDir::new(), overrides, Store::Shipped)
+    }
+
+    /// A host on Spin's default store file, for tests that look into it.
+    pub fn start_on_file() -> Host {
+        Host::spawn(
+            StateDir::new(),
+            &[("demo_faults", "true")],
+            Store::StateFile,
+        )
     }
 
     /// A host whose store file already holds `contents`.
     pub fn start_on_store(contents: &[u8]) -> Host {
         let state_dir = StateDir::new();
         std::fs::write(StoreFile::in_state_dir(&state_dir.0).path, contents).unwrap();
-        Host::spawn(state_dir, &[("demo_faults", "true")])
+        Host::spawn(state_dir, &[("demo_faults", "true")], Store::StateFile)
     }
 
-    /// A host on the store another host left behind.
-    pub fn restart_on(state_dir: StateDir) -> Host {
-        Host::spawn(state_dir, &[("demo_faults", "true")])
+    /// A host on the state directory another host left behind, its store
+    /// where `store` says.
+    pub fn restart_on(state_dir: StateDir, store: Store) -> Host {
+        Host::spawn(state_dir, &[("demo_faults", "true")], store)
     }
 
     pub fn state_dir(&self) -> &Path {
         &self.state_dir.0
     }
 
-    fn spawn(state_dir: StateDir, overrides: &[(&str, &str)]) -> Host {
+    fn spawn(state_dir: StateDir, overrides: &[(&str, &str)], kind: Store) -> Host {
         let component = Manifest::path()
             .parent()
             .unwrap()
@@ -127,6 +157,13 @@ impl Host {
             .arg(Manifest::path())
             .args(["--listen", "127.0.0.1:0", "--state-dir"])
             .arg(&state_dir.0)
+            .args(match kind {
+                Store::Shipped => vec![
+                    "--runtime-config-file".into(),
+                    runtime_config().into_os_string(),
+                ],
+                Store::StateFile => Vec::new(),
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (name, value) in overrides {
@@ -159,6 +196,7 @@ impl Host {
         Host {
             http,
             store,
+            kind,
             state_dir,
             log,
             log_reader: Some(log_reader),
@@ -174,26 +212,61 @@ impl Host {
         self.client().scrape(format)
     }
 
-    /// Waits until every earlier instance has finished: the component
+    /// Waits until every earlier request has finished: the component
     /// answers before it counts, so right after a response its increments
-    /// may still be running. Read from the store file, as another writer
-    /// would, so that waiting counts nothing: settled means every in-flight
-    /// gauge is back at 0 (lowering it is the component's last increment).
+    /// may still be running. Settled means every in-flight gauge but the
+    /// scrapes' own is back at 0 (lowering it is a request's last
+    /// increment). A file is read as another writer would, which counts
+    /// nothing; the in-memory store only a scrape can see, counted under
+    /// `/metrics`, which the tests' counts leave out.
     pub fn settle(&self) {
         for _ in 0..400 {
-            let entries = self.store.entries();
-            let (stored, _) = read_back(
-                BuildInfo::new(Variant::Spin),
-                entries
-                    .iter()
-                    .map(|(key, value)| (key.as_str(), Some(*value))),
-            );
-            if stored.active.values().all(|&in_flight| in_flight == 0) {
+            if self
+                .in_flight()
+                .iter()
+                .all(|(route, n)| route == "/metrics" || *n == 0)
+            {
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
         panic!("requests still in flight after 4 s");
+    }
+
+    /// Route -> requests in flight on it.
+    fn in_flight(&self) -> Vec<(String, i64)> {
+        match self.kind {
+            Store::StateFile => {
+                let entries = self.store.entries();
+                let (stored, _) = read_back(
+                    BuildInfo::new(Variant::Spin),
+                    entries
+                        .iter()
+                        .map(|(key, value)| (key.as_str(), counter(value))),
+                );
+                stored
+                    .active
+                    .iter()
+                    .map(|(labels, n)| (labels.http_route.template().to_owned(), *n))
+                    .collect()
+            }
+            Store::Shipped => {
+                let parsed = self.scrape(ExpositionFormat::Prometheus);
+                let Some(family) = parsed.family("http_server_active_requests") else {
+                    return Vec::new();
+                };
+                family
+                    .series
+                    .iter()
+                    .map(|series| {
+                        let Value::Scalar(n) = series.value else {
+                            panic!("gauge expected: {series:?}")
+                        };
+                        (series.labels["http_route"].clone(), n as i64)
+                    })
+                    .collect()
+            }
+        }
     }
 
     /// A scrape of everything answered so far.

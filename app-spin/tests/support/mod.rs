@@ -1,5 +1,6 @@
 //! Runs the built component on the edge host (`edge-host`, wasmtime: a
-//! fresh instance per request, Spin's SQLite key-value store), which reads
+//! fresh instance per request, Spin's SQLite key-value store, in memory or
+//! in a file), which reads
 //! `app-spin/spin.toml` itself; tests talk plain HTTP/1.1 to it with
 //! `test_support::Client` and look at the store file as another writer.
 
@@ -8,7 +9,7 @@
 mod host;
 mod store_file;
 
-pub use host::Host;
+pub use host::{Host, Store, runtime_config};
 pub use store_file::StoreFile;
 
 use std::net::SocketAddr;
@@ -42,8 +43,8 @@ impl Manifest {
         self.toml["component"][id].as_table().unwrap()
     }
 
-    pub fn sqlite_databases(&self) -> Vec<String> {
-        self.component()["sqlite_databases"]
+    pub fn key_value_stores(&self) -> Vec<String> {
+        self.component()["key_value_stores"]
             .as_array()
             .unwrap()
             .iter()

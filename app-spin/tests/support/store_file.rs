@@ -1,5 +1,5 @@
-//! The component's metrics table as another writer sees it: `app_metrics`
-//! in Spin's default SQLite database, `sqlite_db.db` in the state directory.
+//! The host's SQLite store as another writer sees it: Spin's table,
+//! `spin_key_value (store, key, value)`, in the state directory.
 
 use std::path::{Path, PathBuf};
 
@@ -9,10 +9,13 @@ pub struct StoreFile {
     pub path: PathBuf,
 }
 
+/// The label `spin.toml` grants and the component opens.
+const LABEL: &str = "default";
+
 impl StoreFile {
     pub fn in_state_dir(dir: &Path) -> StoreFile {
         StoreFile {
-            path: dir.join("sqlite_db.db"),
+            path: dir.join("sqlite_key_value.db"),
         }
     }
 
@@ -20,15 +23,15 @@ impl StoreFile {
         Connection::open(&self.path).unwrap_or_else(|err| panic!("{}: {err}", self.path.display()))
     }
 
-    /// Key -> value; none before the component made its table.
-    pub fn entries(&self) -> Vec<(String, i64)> {
+    /// Key -> raw value bytes; none before the host made its table.
+    pub fn entries(&self) -> Vec<(String, Vec<u8>)> {
         if !self.path.exists() {
             return Vec::new();
         }
         let connection = self.connection();
         let tables: u32 = connection
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'app_metrics'",
+                "SELECT count(*) FROM sqlite_master WHERE name = 'spin_key_value'",
                 [],
                 |row| row.get(0),
             )
@@ -37,30 +40,23 @@ impl StoreFile {
             return Vec::new();
         }
         let mut statement = connection
-            .prepare("SELECT key, value FROM app_metrics ORDER BY key")
+            .prepare("SELECT key, value FROM spin_key_value WHERE store = ?1 ORDER BY key")
             .unwrap();
         statement
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .query_map([LABEL], |row| Ok((row.get(0)?, row.get(1)?)))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
     }
 
-    /// A plain write from outside the component: the row now holds `value`.
-    pub fn put(&self, key: &str, value: i64) {
+    /// A plain `set` from outside the component.
+    pub fn put(&self, key: &str, value: &[u8]) {
         self.connection()
             .execute(
-                "INSERT INTO app_metrics (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = ?2",
-                rusqlite::params![key, value],
+                "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(store, key) DO UPDATE SET value = ?3",
+                rusqlite::params![LABEL, key, value],
             )
             .unwrap();
-    }
-
-    /// Any statement another writer might run (a trigger, a schema change).
-    pub fn execute(&self, statement: &str) {
-        self.connection()
-            .execute_batch(statement)
-            .unwrap_or_else(|err| panic!("{statement}: {err}"));
     }
 }

@@ -78,3 +78,16 @@ fn a_file_that_is_no_database_is_named_and_retried() {
     std::fs::remove_file(&path).unwrap();
     assert_eq!(file.increment("default", "n", 1).unwrap(), 1);
 }
+
+#[test]
+fn in_memory_is_one_table_for_every_call_and_none_on_disk() {
+    let store = SqliteFile::in_memory();
+    assert_eq!(store.path(), None);
+    for _ in 0..3 {
+        store.increment("default", "n", 2).unwrap();
+    }
+    assert_eq!(store.increment("default", "n", 0).unwrap(), 6);
+    assert_eq!(store.keys("default").unwrap(), ["n"]);
+    // Another store (another process) starts empty.
+    assert_eq!(SqliteFile::in_memory().get("default", "n").unwrap(), None);
+}

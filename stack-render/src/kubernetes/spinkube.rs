@@ -127,6 +127,13 @@ fn spin_app(config: &Config) -> Value {
         "resources": objects::resources(&spin.requests, &spin.limits),
         "volumes": volumes,
         "volumeMounts": mounts,
+        // spin-operator writes its own /runtime-config.toml over the image's.
+        "runtimeConfig": {
+            "keyValueStores": [{
+                "name": spin_shim::RUNTIME_CONFIG.label,
+                "type": spin_shim::RUNTIME_CONFIG.store_type,
+            }],
+        },
         "checks": {
             "readiness": probe("/readyz", 0, 2, 1),
             // No startupProbe can be set: liveness waits as long as the Spin

@@ -38,6 +38,12 @@ fn the_spin_app_runs_the_spin_pod() {
     assert_eq!(spec["image"], config.images.spin.reference());
     assert_eq!(spec["replicas"], config.app.replicas);
     assert_eq!(spec["serviceAccountName"], config.app.name);
+    // The metrics' store where the image's runtime config puts it, which
+    // spin-operator's own runtime config would otherwise replace.
+    assert_eq!(
+        spec["runtimeConfig"],
+        serde_json::json!({"keyValueStores": [{"name": "default", "type": "spin"}]})
+    );
     // Same writable paths as the Spin overlay's pod, each an emptyDir.
     for path in &spin_shim::WRITABLE_PATHS {
         let volume = spec["volumes"]
@@ -238,4 +244,26 @@ fn the_promtool_test_holds_the_rendered_queries() {
             "autoscaling.test.yml does not test {query}"
         );
     }
+}
+
+#[test]
+fn the_spin_app_restates_the_images_runtime_config() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../app-spin/runtime-config.toml"
+    );
+    let file: toml::Table = std::fs::read_to_string(path)
+        .unwrap_or_else(|err| panic!("{path}: {err}"))
+        .parse()
+        .unwrap_or_else(|err| panic!("{path}: {err}"));
+    // Exactly one store, with no more than the SpinApp says of it: a key
+    // the SpinApp left out would differ between the two overlays.
+    let store = spin_shim::RUNTIME_CONFIG;
+    let expected: toml::Table = format!(
+        "[key_value_store.{}]\ntype = {:?}\n",
+        store.label, store.store_type
+    )
+    .parse()
+    .unwrap();
+    assert_eq!(file, expected, "{path}");
 }

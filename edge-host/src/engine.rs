@@ -5,6 +5,9 @@
 //! costs little. The pool's sizes are Spin's defaults, with fewer slots:
 //! this host serves one component.
 
+use std::path::Path;
+
+use wasmtime::component::Component;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// Instances alive at once: the most concurrent requests served. Requests
@@ -36,4 +39,14 @@ pub fn engine() -> wasmtime::Result<Engine> {
         .wasm_component_model(true)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     Engine::new(&config)
+}
+
+/// The component compiled for a fresh engine; the error names the file.
+pub fn load_component(path: &Path) -> Result<Component, String> {
+    let engine = engine().map_err(|err| format!("wasmtime engine: {err:#}"))?;
+    if !path.is_file() {
+        return Err(format!("component {}: no such file", path.display()));
+    }
+    Component::from_file(&engine, path)
+        .map_err(|err| format!("component {}: {err:#}", path.display()))
 }

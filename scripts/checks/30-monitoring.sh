@@ -45,6 +45,7 @@ mutations=(
   's/>= 0.1$/>= 0/'                                               # traffic guard gone
   's/^          absent(up{job="app", namespace="app-monitoring"})/          absent(up{job="none"})/'  # no-instance rule
   's/{quantile="0.95"} > 1$/{quantile="0.99"} > 1/'               # HighLatency quantile
+  's/sum by (namespace, job, variant, le)/sum by (namespace, job, le)/'  # p95 over the job, not per variant
   's/(14.4 \* (1 - 0.999))/(14.4 * (1 - 0.99))/'                  # burn threshold
   's/http_route!~"\/healthz|\/readyz|\/metrics"/job="app"/'       # probes counted as users
   's/failures_total{job="prometheus"}\[5m\]) > 0/failures_total{job="prometheus"}[5m]) > 100/'  # meta alert

@@ -1,8 +1,5 @@
 //! Text exposition: Prometheus 0.0.4 by default, OpenMetrics 1.0 on request.
 
-use prometheus_client::encoding::{prometheus_text, text};
-use prometheus_client::registry::Registry;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExpositionFormat {
     /// `text/plain; version=0.0.4`, what every Prometheus understands.
@@ -57,8 +54,10 @@ impl std::fmt::Display for ExpositionError {
 
 impl std::error::Error for ExpositionError {}
 
-impl Exposition for Registry {
+#[cfg(feature = "registry")]
+impl Exposition for prometheus_client::registry::Registry {
     fn encode(&self, format: ExpositionFormat, out: &mut String) -> Result<(), ExpositionError> {
+        use prometheus_client::encoding::{prometheus_text, text};
         let result = match format {
             ExpositionFormat::Prometheus => prometheus_text::encode(out, self),
             ExpositionFormat::OpenMetrics => text::encode(out, self),

@@ -1,12 +1,14 @@
 //! The typed label sets of the HTTP families. They stand apart from the
 //! metric definitions because the per-series handles use them too.
 
-use prometheus_client::encoding::EncodeLabelSet;
-
 use crate::route::{Method, Route};
 
 /// Labels of `http_server_request_duration_seconds`.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "registry",
+    derive(prometheus_client::encoding::EncodeLabelSet)
+)]
 pub struct RequestLabels {
     pub http_request_method: Method,
     pub http_route: Route,
@@ -24,7 +26,11 @@ impl RequestLabels {
 }
 
 /// Labels of `http_server_active_requests`: the status is not known yet.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "registry",
+    derive(prometheus_client::encoding::EncodeLabelSet)
+)]
 pub struct ActiveLabels {
     pub http_request_method: Method,
     pub http_route: Route,

@@ -4,7 +4,9 @@
 //! [`Route`] and one of [`Method`]: that is what keeps the number of series
 //! bounded no matter what clients send.
 
+#[cfg(feature = "registry")]
 use prometheus_client::encoding::{EncodeLabelValue, LabelValueEncoder};
+#[cfg(feature = "registry")]
 use std::fmt::Write as _;
 
 /// HTTP request methods as OpenTelemetry's `http.request.method` names them.
@@ -75,6 +77,7 @@ impl From<&http::Method> for Method {
     }
 }
 
+#[cfg(feature = "registry")]
 impl EncodeLabelValue for Method {
     fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
         encoder.write_str(self.as_str())
@@ -156,6 +159,7 @@ pub fn item_id(path: &str) -> Option<&str> {
         .filter(|id| !id.is_empty() && !id.contains('/'))
 }
 
+#[cfg(feature = "registry")]
 impl EncodeLabelValue for Route {
     fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
         encoder.write_str(self.template())

@@ -274,7 +274,7 @@ fn without_body(response: Response<Bytes>) -> Response<Bytes> {
     Response::from_parts(parts, Bytes::new())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "registry"))]
 mod tests {
     use super::*;
     use crate::{BuildInfo, Metrics, Variant};

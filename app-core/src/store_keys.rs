@@ -29,10 +29,9 @@
 
 use std::time::Duration;
 
-use crate::metrics::{
-    ActiveLabels, BuildInfo, DURATION_BUCKETS, RequestLabels, StoredMetrics, bucket_slot,
-};
+use crate::metrics::{ActiveLabels, BuildInfo, DURATION_BUCKETS, RequestLabels, bucket_slot};
 use crate::route::{Method, Route};
+use crate::stored::StoredMetrics;
 
 /// Every key this module writes starts with this.
 pub const PREFIX: &str = "metrics/v2/";

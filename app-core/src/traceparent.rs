@@ -8,7 +8,8 @@
 
 use http::HeaderMap;
 use http::header::HeaderName;
-use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+#[cfg(feature = "registry")]
+use prometheus_client::encoding::{EncodeLabelValue, LabelValueEncoder};
 
 /// The header's name as a constant: the lookup parses no name per request,
 /// and the compiler sees which kind of name it is (measured: cheaper than
@@ -39,6 +40,7 @@ impl std::fmt::Display for TraceId {
     }
 }
 
+#[cfg(feature = "registry")]
 impl EncodeLabelValue for TraceId {
     fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
         std::fmt::Write::write_fmt(encoder, format_args!("{self}"))
@@ -47,7 +49,11 @@ impl EncodeLabelValue for TraceId {
 
 /// The exemplar's label set: the trace id alone (40 characters, well inside
 /// OpenMetrics' 128-character limit for an exemplar's labels).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, EncodeLabelSet)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "registry",
+    derive(prometheus_client::encoding::EncodeLabelSet)
+)]
 pub struct TraceExemplar {
     pub trace_id: TraceId,
 }

@@ -11,13 +11,11 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 
-# The renderer is pure: no async runtime, HTTP stack or libc of its own.
-# (libc still arrives through app-core's prometheus-client -> parking_lot,
-# on Linux only; the renderer itself never calls it.)
-renderer_deps="$(cargo tree --locked -p stack-render -e normal --prefix none)"
-if grep -E '^(tokio|hyper|hyper-util|mio) ' <<<"$renderer_deps"; then
-  die "stack-render depends on an async runtime or HTTP stack"
-fi
-if cargo tree --locked -p stack-render -e normal --depth 1 --prefix none | grep -E '^libc '; then
-  die "stack-render depends on libc directly"
-fi
+# The renderer and its config are pure: no async runtime, HTTP stack or
+# libc anywhere below them. app-core comes without its `registry` feature,
+# whose prometheus-client would bring libc through parking_lot.
+for crate in stack-config stack-render; do
+  if cargo tree --locked -p "$crate" -e normal --prefix none | grep -E '^(tokio|hyper|hyper-util|mio|libc) '; then
+    die "$crate depends on an async runtime, an HTTP stack or libc (see above)"
+  fi
+done

@@ -1,7 +1,7 @@
 //! The edge instance of the local stack: the Spin component under `spin up`
 //! when a Spin CLI is on PATH, else under the repository's wasmtime host
 //! (`edge-host`), which serves it the way `spin up` does. Both take the same
-//! flags and read the same `app-spin/spin.toml`.
+//! flags and read the same `app-spin/spin.toml` and `runtime-config.toml`.
 
 use std::path::PathBuf;
 
@@ -17,6 +17,9 @@ pub struct EdgeHost {
     /// Arguments before the shared flags (`up` for the Spin CLI).
     pub subcommand: Vec<String>,
     pub manifest: PathBuf,
+    /// `app-spin/runtime-config.toml`: the component's store in memory, as
+    /// in the image, so an increment costs no fsync'd commit.
+    pub runtime_config: PathBuf,
     pub component: PathBuf,
 }
 
@@ -30,6 +33,8 @@ impl EdgeHost {
             listen,
             "--state-dir",
             state_dir,
+            "--runtime-config-file",
+            &self.runtime_config.display().to_string(),
         ]
         .map(String::from);
         self.subcommand.iter().cloned().chain(shared).collect()
@@ -48,6 +53,7 @@ pub fn edge_host() -> Result<EdgeHost, String> {
     let repo = stack_config::repo::root().ok_or("the repository is not here")?;
     let manifest = repo.join("app-spin").join("spin.toml");
     let component = repo.join("app-spin").join("app_spin.wasm");
+    let runtime_config = repo.join("app-spin").join("runtime-config.toml");
     if !component.is_file() {
         return Err(format!(
             "{} is not built (scripts/build-spin.sh)",
@@ -59,6 +65,7 @@ pub fn edge_host() -> Result<EdgeHost, String> {
             program: spin,
             subcommand: vec!["up".into()],
             manifest,
+            runtime_config,
             component,
         });
     }
@@ -78,6 +85,7 @@ pub fn edge_host() -> Result<EdgeHost, String> {
         program,
         subcommand: Vec::new(),
         manifest,
+        runtime_config,
         component,
     })
 }

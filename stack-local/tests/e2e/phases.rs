@@ -251,6 +251,11 @@ pub async fn run(
             options.edge = Some(edge);
             options.edge_port = Some(edge_port);
         }
+        // 40-e2e requires it, so HighLatency and the rest are shown for
+        // variant="spin" too; a bare `cargo test` may run without it.
+        Err(why) if std::env::var_os("STACK_E2E_EDGE").is_some_and(|v| v == "required") => {
+            anyhow::bail!("the edge variant is required (STACK_E2E_EDGE=required) but {why}")
+        }
         Err(why) => eprintln!("edge variant left out: {why}"),
     }
     options.build = false;

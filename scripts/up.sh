@@ -18,6 +18,8 @@ case " $* " in
     log "building the edge variant (first time: a few minutes; skip with --no-edge)"
     ensure_spin_build_tools
     bash scripts/build-spin.sh
+    # Without a Spin CLI on PATH the component runs on the wasmtime host.
+    command -v spin >/dev/null || cargo build --release --locked -p edge-host
     ;;
 esac
 

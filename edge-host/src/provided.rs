@@ -1,9 +1,9 @@
 //! What this host provides to a component, as `spin up` does: one key-value
 //! store and one SQLite database, both labelled `default`, each a file of
 //! Spin's name in the state directory unless a runtime config puts the store
-//! elsewhere or in memory. A manifest
-//! that asks for any other label is refused before anything is served,
-//! naming the label, rather than failing its requests one by one.
+//! elsewhere or in memory. A manifest that asks for any other label is
+//! refused before anything is served, naming the label, rather than failing
+//! its requests one by one.
 
 use std::collections::BTreeSet;
 use std::path::Path;

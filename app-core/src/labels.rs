@@ -23,6 +23,14 @@ impl RequestLabels {
             http_response_status_code: status,
         }
     }
+
+    /// The series of `http_server_active_requests` this request was in.
+    pub fn active_labels(&self) -> ActiveLabels {
+        ActiveLabels {
+            http_request_method: self.http_request_method,
+            http_route: self.http_route,
+        }
+    }
 }
 
 /// Labels of `http_server_active_requests`: the status is not known yet.

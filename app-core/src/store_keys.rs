@@ -10,38 +10,56 @@
 //! one and the set of keys is as bounded as the set of series.
 //!
 //! ```text
-//! metrics/v2/duration|GET|/api/items/{id}|200|le=0.005   one bucket slot (non-cumulative)
-//! metrics/v2/duration|GET|/api/items/{id}|200|le=+Inf    the overflow slot
-//! metrics/v2/duration|GET|/api/items/{id}|200|sum_ns     sum of durations, integer nanoseconds
-//! metrics/v2/active|GET|/api/items/{id}                  requests in flight
-//! metrics/v2/store_errors                                failed store operations
+//! metrics/v3/duration|GET|/api/items/{id}|200|le=0.005   one bucket slot (non-cumulative)
+//! metrics/v3/duration|GET|/api/items/{id}|200|le=+Inf    the overflow slot
+//! metrics/v3/duration|GET|/api/items/{id}|200|sum_ns     sum of durations, integer nanoseconds
+//! metrics/v3/started|GET|/api/items/{id}                 requests started (finished or not)
+//! metrics/v3/store_errors                                failed store operations
 //! ```
 //!
 //! A histogram observation is two increments (its slot and the sum); the
 //! count is the sum of the slots and is never stored, so it cannot disagree
-//! with them. Buckets are keyed by their bound, not by position, and the
-//! layout's version is in every key (`v1` were the position-keyed counters
-//! of the first builds; builds between kept `v2` rows in a SQLite table,
-//! `app_metrics` of Spin's SQLite database, which this version does not
-//! read): a key under [`NAMESPACE`] this version did not write, from a
-//! retired bucket bound or another layout, is reported instead of being
-//! counted.
+//! with them. Nor is the in-flight gauge stored: a request adds one to
+//! `started` as it starts, and `http_server_active_requests` is `started`
+//! less the count of every status of that method and route, derived when
+//! read back ([`read_back`]). That makes three increments per request
+//! ([`record`]) instead of a gauge's up and down around the other two.
+//!
+//! Buckets are keyed by their bound, not by position, and the layout's
+//! version is in every key (`v1` were the position-keyed counters of the
+//! first builds, `v2` the builds with a stored `active` gauge; builds in
+//! between kept rows in a SQLite table, `app_metrics` of Spin's SQLite
+//! database, which this version does not read): a key under [`NAMESPACE`]
+//! this version did not write, from a retired bucket bound or another
+//! layout, is reported instead of being counted.
 
-use std::time::Duration;
+#[cfg(test)]
+mod fake_store;
+mod read_back;
+#[cfg(test)]
+mod read_back_tests;
+mod record;
+#[cfg(test)]
+mod record_tests;
+#[cfg(test)]
+mod tests;
 
-use crate::metrics::{ActiveLabels, BuildInfo, DURATION_BUCKETS, RequestLabels, bucket_slot};
+pub use read_back::{ReadBackProblem, counter, in_read_order, read_back};
+pub use record::{Start, finish, start};
+
+use crate::metrics::{ActiveLabels, DURATION_BUCKETS, RequestLabels};
 use crate::route::{Method, Route};
-use crate::stored::StoredMetrics;
 
 /// Every key this module writes starts with this.
-pub const PREFIX: &str = "metrics/v2/";
-/// Every layout's keys start with this (`metrics/v1/` were earlier
-/// builds'): a key under it is this app's, and read back even when it is
-/// not this version's, so that old data is reported, not passed over.
+pub const PREFIX: &str = "metrics/v3/";
+/// Every layout's keys start with this (`metrics/v1/` and `metrics/v2/`
+/// were earlier builds'): a key under it is this app's, and read back even
+/// when it is not this version's, so that old data is reported, not passed
+/// over.
 pub const NAMESPACE: &str = "metrics/";
 
 const DURATION: &str = "duration";
-const ACTIVE: &str = "active";
+const STARTED: &str = "started";
 const STORE_ERRORS: &str = "store_errors";
 const SUM: &str = "sum_ns";
 const SEPARATOR: char = '|';
@@ -54,8 +72,9 @@ pub enum StoreKey {
     Bucket { labels: RequestLabels, slot: usize },
     /// Sum of a duration histogram's observations in integer nanoseconds.
     SumNanos(RequestLabels),
-    /// `http_server_active_requests` for one method and route.
-    Active(ActiveLabels),
+    /// Requests started for one method and route, finished or not: what
+    /// `http_server_active_requests` is derived from.
+    Started(ActiveLabels),
     /// `app_metrics_store_errors_total`.
     StoreErrors,
 }
@@ -71,8 +90,8 @@ impl StoreKey {
                 )
             }
             StoreKey::SumNanos(labels) => format!("{}{SEPARATOR}{SUM}", request_key(labels)),
-            StoreKey::Active(labels) => format!(
-                "{PREFIX}{ACTIVE}{SEPARATOR}{}{SEPARATOR}{}",
+            StoreKey::Started(labels) => format!(
+                "{PREFIX}{STARTED}{SEPARATOR}{}{SEPARATOR}{}",
                 labels.http_request_method.as_str(),
                 labels.http_route.template()
             ),
@@ -100,7 +119,7 @@ impl StoreKey {
                     }
                 }
             }
-            ACTIVE => StoreKey::Active(ActiveLabels {
+            STARTED => StoreKey::Started(ActiveLabels {
                 http_request_method: Method::from_label(parts.next()?)?,
                 http_route: Route::from_template(parts.next()?)?,
             }),
@@ -149,328 +168,4 @@ fn parse_status(text: &str) -> Option<u16> {
         return None;
     }
     text.parse().ok().filter(|code| (100..=999).contains(code))
-}
-
-/// The deltas that record one finished request: its bucket slot, its
-/// duration sum and, when it was counted in flight, that gauge back down.
-pub fn finished(
-    labels: &RequestLabels,
-    elapsed: Duration,
-    in_flight: Option<ActiveLabels>,
-) -> Vec<(StoreKey, i64)> {
-    let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
-    let mut deltas = vec![
-        (
-            StoreKey::Bucket {
-                labels: labels.clone(),
-                slot: bucket_slot(elapsed.as_secs_f64()),
-            },
-            1,
-        ),
-        (StoreKey::SumNanos(labels.clone()), nanos),
-    ];
-    deltas.extend(in_flight.map(|active| (StoreKey::Active(active), -1)));
-    deltas
-}
-
-/// A stored value as Spin's `increment` keeps it: an 8-byte little-endian
-/// i64. `None` for anything else (another writer's `set`).
-pub fn counter(value: &[u8]) -> Option<i64> {
-    Some(i64::from_le_bytes(value.try_into().ok()?))
-}
-
-/// A row that could not be counted; the snapshot skips it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ReadBackProblem {
-    /// The value is not an 8-byte counter (another writer's `set`).
-    NotAnInteger,
-    /// A counter that only ever goes up is below zero.
-    Negative(i64),
-    /// Not a key this version writes: another layout, a retired bucket
-    /// bound, unknown labels.
-    UnknownKey,
-}
-
-impl std::fmt::Display for ReadBackProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadBackProblem::NotAnInteger => f.write_str("value is not an integer"),
-            ReadBackProblem::Negative(value) => write!(f, "counter is negative ({value})"),
-            ReadBackProblem::UnknownKey => f.write_str("key not written by this version"),
-        }
-    }
-}
-
-/// Builds the metric snapshot from the stored counters, `None` standing for
-/// a value that is not one ([`counter`]). Every key given is under
-/// [`NAMESPACE`], so every one that does not count is returned for the
-/// caller to log and count.
-pub fn read_back<'a>(
-    build: BuildInfo,
-    rows: impl IntoIterator<Item = (&'a str, Option<i64>)>,
-) -> (StoredMetrics, Vec<(String, ReadBackProblem)>) {
-    let mut metrics = StoredMetrics::new(build);
-    let mut problems = Vec::new();
-    for (name, value) in rows {
-        let outcome = StoreKey::parse(name)
-            .ok_or(ReadBackProblem::UnknownKey)
-            .and_then(|key| {
-                apply(
-                    &mut metrics,
-                    key,
-                    value.ok_or(ReadBackProblem::NotAnInteger)?,
-                )
-            });
-        if let Err(problem) = outcome {
-            problems.push((name.to_owned(), problem));
-        }
-    }
-    (metrics, problems)
-}
-
-fn apply(metrics: &mut StoredMetrics, key: StoreKey, value: i64) -> Result<(), ReadBackProblem> {
-    // The active gauge rises and falls; everything else only rises.
-    if !matches!(key, StoreKey::Active(_)) && value < 0 {
-        return Err(ReadBackProblem::Negative(value));
-    }
-    let unsigned = value.unsigned_abs();
-    match key {
-        StoreKey::Bucket { labels, slot } => {
-            metrics.requests.entry(labels).or_default().buckets[slot] = unsigned;
-        }
-        StoreKey::SumNanos(labels) => {
-            metrics.requests.entry(labels).or_default().sum_nanos = unsigned;
-        }
-        StoreKey::Active(labels) => {
-            metrics.active.insert(labels, value);
-        }
-        StoreKey::StoreErrors => metrics.store_errors = unsigned,
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::metrics::BUCKET_SLOTS;
-    use crate::{StoredHistogram, Variant};
-
-    fn every_key() -> Vec<StoreKey> {
-        let mut keys = vec![StoreKey::StoreErrors];
-        for method in Method::ALL {
-            for route in Route::ALL {
-                keys.push(StoreKey::Active(ActiveLabels {
-                    http_request_method: method,
-                    http_route: route,
-                }));
-                for status in [200, 404, 405, 500, 503] {
-                    let labels = RequestLabels::new(method, route, status);
-                    keys.push(StoreKey::SumNanos(labels.clone()));
-                    for slot in 0..BUCKET_SLOTS {
-                        keys.push(StoreKey::Bucket {
-                            labels: labels.clone(),
-                            slot,
-                        });
-                    }
-                }
-            }
-        }
-        keys
-    }
-
-    #[test]
-    fn every_key_round_trips_and_is_unique() {
-        let keys = every_key();
-        let mut names = std::collections::BTreeSet::new();
-        for key in &keys {
-            let name = key.encode();
-            assert!(name.starts_with(PREFIX));
-            assert_eq!(StoreKey::parse(&name).as_ref(), Some(key), "{name}");
-            assert!(names.insert(name));
-        }
-    }
-
-    #[test]
-    fn layout_is_the_documented_one() {
-        let item = RequestLabels::new(Method::Get, Route::Item, 200);
-        assert_eq!(
-            StoreKey::Bucket {
-                labels: item.clone(),
-                slot: 0
-            }
-            .encode(),
-            "metrics/v2/duration|GET|/api/items/{id}|200|le=0.005"
-        );
-        assert_eq!(
-            StoreKey::Bucket {
-                labels: item.clone(),
-                slot: 9
-            }
-            .encode(),
-            "metrics/v2/duration|GET|/api/items/{id}|200|le=1"
-        );
-        assert_eq!(
-            StoreKey::Bucket {
-                labels: item.clone(),
-                slot: DURATION_BUCKETS.len()
-            }
-            .encode(),
-            "metrics/v2/duration|GET|/api/items/{id}|200|le=+Inf"
-        );
-        assert_eq!(
-            StoreKey::SumNanos(item).encode(),
-            "metrics/v2/duration|GET|/api/items/{id}|200|sum_ns"
-        );
-        assert_eq!(
-            StoreKey::Active(ActiveLabels {
-                http_request_method: Method::Other,
-                http_route: Route::Unmatched
-            })
-            .encode(),
-            "metrics/v2/active|_OTHER|unmatched"
-        );
-        assert_eq!(StoreKey::StoreErrors.encode(), "metrics/v2/store_errors");
-    }
-
-    #[test]
-    fn counters_are_spins_8_byte_little_endian_values_and_nothing_else() {
-        assert_eq!(counter(&(-7i64).to_le_bytes()), Some(-7));
-        assert_eq!(counter(&i64::MAX.to_le_bytes()), Some(i64::MAX));
-        for value in [&b""[..], b"12", b"123456789", &[0; 7]] {
-            assert_eq!(counter(value), None, "{value:?}");
-        }
-        assert!(PREFIX.starts_with(NAMESPACE));
-    }
-
-    #[test]
-    fn foreign_and_malformed_keys_are_not_ours() {
-        for name in [
-            "",
-            "greeting",
-            // The key-value layout of earlier builds.
-            "metrics/v1/store_errors",
-            "metrics/v2/store_errors|x",
-            "metrics/v2/duration|GET|/|200",
-            "metrics/v2/duration|GET|/|200|le=0.3",
-            "metrics/v2/duration|GET|/|200|le=0.005|",
-            // A bound's value under another spelling is another key.
-            "metrics/v2/duration|GET|/|200|le=0.0050",
-            "metrics/v2/duration|GET|/|200|le=1.0",
-            "metrics/v2/duration|GET|/|200|le=inf",
-            "metrics/v2/duration|GET|/|200|le=NaN",
-            "metrics/v2/duration|GET|/|0200|sum_ns",
-            "metrics/v2/duration|GET|/|+20|sum_ns",
-            "metrics/v2/duration|GET|/|99|sum_ns",
-            "metrics/v2/duration|BREW|/|200|sum_ns",
-            "metrics/v2/duration|GET|/nope|200|sum_ns",
-            "metrics/v2/active|GET",
-            "metrics/v2/active|GET|/|extra",
-        ] {
-            assert_eq!(StoreKey::parse(name), None, "{name:?}");
-        }
-    }
-
-    #[test]
-    fn replayed_deltas_read_back_as_the_in_memory_histogram() {
-        let traffic = [
-            (
-                RequestLabels::new(Method::Get, Route::Item, 200),
-                Duration::from_micros(4_999),
-            ),
-            (
-                RequestLabels::new(Method::Get, Route::Item, 200),
-                Duration::from_millis(5),
-            ),
-            (
-                RequestLabels::new(Method::Get, Route::Item, 200),
-                Duration::from_micros(5_001),
-            ),
-            (
-                RequestLabels::new(Method::Get, Route::Item, 404),
-                Duration::from_millis(300),
-            ),
-            (
-                RequestLabels::new(Method::Other, Route::Unmatched, 404),
-                Duration::from_secs(11),
-            ),
-        ];
-        let mut store = std::collections::BTreeMap::<String, i64>::new();
-        let mut expected = std::collections::BTreeMap::<RequestLabels, StoredHistogram>::new();
-        for (labels, elapsed) in &traffic {
-            for (key, delta) in finished(labels, *elapsed, None) {
-                *store.entry(key.encode()).or_default() += delta;
-            }
-            expected
-                .entry(labels.clone())
-                .or_default()
-                .observe(*elapsed);
-        }
-        store.insert(StoreKey::StoreErrors.encode(), 3);
-        let active = ActiveLabels {
-            http_request_method: Method::Get,
-            http_route: Route::Item,
-        };
-        store.insert(StoreKey::Active(active.clone()).encode(), 0);
-        let (metrics, problems) = read_back(
-            BuildInfo::new(Variant::Spin),
-            store.iter().map(|(k, v)| (k.as_str(), Some(*v))),
-        );
-        assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(metrics.requests, expected);
-        assert_eq!(metrics.requests[&traffic[0].0].count(), 3);
-        assert_eq!(
-            metrics.requests[&traffic[0].0].buckets[0], 2,
-            "5 ms is in le=0.005"
-        );
-        assert_eq!(metrics.store_errors, 3);
-        assert_eq!(metrics.active[&active], 0);
-    }
-
-    #[test]
-    fn the_gauge_comes_down_with_the_rest_only_when_it_went_up() {
-        let labels = RequestLabels::new(Method::Get, Route::Item, 200);
-        let active = ActiveLabels {
-            http_request_method: Method::Get,
-            http_route: Route::Item,
-        };
-        let counted = finished(&labels, Duration::from_millis(3), Some(active.clone()));
-        assert_eq!(counted.len(), 3);
-        assert_eq!(counted[2], (StoreKey::Active(active), -1));
-        let uncounted = finished(&labels, Duration::from_millis(3), None);
-        assert_eq!(uncounted, counted[..2]);
-        assert_eq!(uncounted[1], (StoreKey::SumNanos(labels), 3_000_000));
-    }
-
-    #[test]
-    fn problems_are_reported_and_skipped() {
-        let good = StoreKey::SumNanos(RequestLabels::new(Method::Get, Route::Root, 200)).encode();
-        let text = StoreKey::StoreErrors.encode();
-        let negative = StoreKey::Bucket {
-            labels: RequestLabels::new(Method::Get, Route::Root, 200),
-            slot: 0,
-        }
-        .encode();
-        let rows: Vec<(&str, Option<i64>)> = vec![
-            (good.as_str(), Some(1)),
-            (text.as_str(), None),
-            (negative.as_str(), Some(-2)),
-            ("metrics/v2/duration|GET|/|200|le=0.3", Some(1)),
-            ("metrics/v1/active|GET|/", Some(1)),
-            ("someone-elses-key", Some(7)),
-        ];
-        let (metrics, problems) = read_back(BuildInfo::new(Variant::Spin), rows);
-        let kinds: Vec<&ReadBackProblem> = problems.iter().map(|(_, p)| p).collect();
-        assert_eq!(
-            kinds,
-            [
-                &ReadBackProblem::NotAnInteger,
-                &ReadBackProblem::Negative(-2),
-                &ReadBackProblem::UnknownKey,
-                &ReadBackProblem::UnknownKey,
-                &ReadBackProblem::UnknownKey,
-            ]
-        );
-        assert_eq!(metrics.store_errors, 0);
-        assert_eq!(metrics.requests.len(), 1);
-    }
 }

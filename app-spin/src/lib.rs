@@ -9,10 +9,10 @@
 //!
 //! Spin never reuses a component instance between requests, so the values
 //! live in Spin's key-value store and change only by atomic `increment`
-//! (`wasi:keyvalue/atomics`): four per request (in-flight up as it starts;
-//! the duration's bucket slot, the duration sum in nanoseconds and
-//! in-flight down after the answer), laid out as `app_core::store_keys`
-//! documents. The shipped `runtime-config.toml` keeps that store in memory
+//! (`wasi:keyvalue/atomics`): three per request (its method and route's
+//! `started` as it starts; the duration sum in nanoseconds and the
+//! duration's bucket slot after the answer; the in-flight gauge is derived
+//! from them when read), laid out as `app_core::store_keys` documents. The shipped `runtime-config.toml` keeps that store in memory
 //! (README.md says why). `/metrics` reads the values back into
 //! `app_core::StoredMetrics`, which renders through the same family
 //! definitions as the native registry.
@@ -64,7 +64,7 @@ async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
     #[cfg(feature = "instrumentation")]
     let store = MetricsStore::open();
     #[cfg(feature = "instrumentation")]
-    let in_flight = store.enter(accepted.active_labels());
+    let begun = store.enter(accepted.active_labels());
     #[cfg(feature = "instrumentation")]
     let exposition = StoreExposition(Some(&store));
     // Bare: the store is touched only when `/metrics` renders it.
@@ -83,12 +83,12 @@ async fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
         started.elapsed(),
     );
 
-    // Answer first, count after: the response is set before the last three
+    // Answer first, count after: the response is set before the last two
     // increments. Whether the client sees it before they finish is the
     // host's (README.md, "What a request costs").
     wire::send(response_out, reply.response).await;
     #[cfg(feature = "instrumentation")]
-    store.finish(&labels, elapsed, in_flight);
+    store.finish(&labels, elapsed, begun);
 }
 
 /// `/metrics`: the store is read only when the handler actually renders,

@@ -3,10 +3,13 @@
 //! `/metrics`. The key layout lives in `app_core::store_keys`; a value is an
 //! 8-byte little-endian i64, as Spin's `increment` keeps it.
 //!
-//! A request makes at most four increments: the in-flight gauge up as it
-//! starts, then its bucket slot, its duration sum and the gauge down after
-//! the answer. Spin runs each as one transaction on the store's one shared
-//! connection, under its mutex, so concurrent requests never lose a count.
+//! A request makes three increments: its method and route's `started` as
+//! it starts, then its duration sum and its bucket slot after the answer;
+//! the in-flight gauge is `started` less the finished count, derived when
+//! `/metrics` reads the store (`app_core::store_keys`, which also owns what
+//! a failed increment does to the others). Spin runs each as one
+//! transaction on the store's one shared connection, under its mutex, so
+//! concurrent requests never lose a count.
 //! What that costs depends on where the runtime config puts the store
 //! (app-spin/README.md): in memory, as `runtime-config.toml` here does, a
 //! commit is a few microseconds; in a file with SQLite's defaults it is
@@ -20,6 +23,8 @@
 //! keep it, so the log line is the record and `/metrics` answers 500, which
 //! Prometheus turns into `up == 0` instead of a fake counter reset.
 
+#[cfg(feature = "instrumentation")]
+use app_core::store_keys::Start;
 use app_core::store_keys::{self, NAMESPACE, StoreKey};
 #[cfg(feature = "instrumentation")]
 use app_core::{ActiveLabels, RequestLabels};
@@ -39,13 +44,6 @@ pub struct MetricsStore {
     bucket: Option<store::Bucket>,
 }
 
-#[cfg(feature = "instrumentation")]
-/// A request counted in `http_server_active_requests`: [`MetricsStore::finish`]
-/// takes it down again. `None` when the raise failed: lowering a gauge that
-/// never went up would leave it at -1 for good.
-#[must_use]
-pub struct InFlight(Option<ActiveLabels>);
-
 impl MetricsStore {
     pub fn open() -> Self {
         let bucket = store::open(STORE_LABEL)
@@ -59,19 +57,17 @@ impl MetricsStore {
     }
 
     #[cfg(feature = "instrumentation")]
-    pub fn enter(&self, labels: ActiveLabels) -> InFlight {
-        let raised = self.add(&StoreKey::Active(labels.clone()), 1);
-        InFlight(raised.then_some(labels))
+    /// The request's start (`started` +1); [`MetricsStore::finish`] needs
+    /// to know whether it went in.
+    pub fn enter(&self, labels: ActiveLabels) -> Start {
+        store_keys::start(labels, |key, delta| self.add(key, delta))
     }
 
     #[cfg(feature = "instrumentation")]
-    /// The request's observation (bucket slot, duration sum) and its gauge
-    /// back down. Each increment stands alone: one that fails leaves the
-    /// others counted.
-    pub fn finish(&self, labels: &RequestLabels, elapsed: Duration, in_flight: InFlight) {
-        for (key, delta) in store_keys::finished(labels, elapsed, in_flight.0) {
-            self.add(&key, delta);
-        }
+    /// The request's observation (duration sum, bucket slot), with the
+    /// catch-up or take-back of its start that `store_keys::finish` decides.
+    pub fn finish(&self, labels: &RequestLabels, elapsed: Duration, start: Start) {
+        store_keys::finish(start, labels, elapsed, |key, delta| self.add(key, delta));
     }
 
     /// Reads every counter back into the shared metric definitions.
@@ -150,6 +146,13 @@ fn read_all(bucket: &store::Bucket, build: BuildInfo) -> Result<ReadBack, store:
             None => break,
         }
     }
+    // The batches are not one snapshot: requests go on between them. Every
+    // `started` key is read after every duration key, so a request whose
+    // bucket slot a batch saw was already counted in `started` (its start,
+    // or a finish's catch-up, goes in before its slot) by the time a later
+    // batch reads that: the derived in-flight gauge can only over-count the
+    // requests that finished in between, never go below zero.
+    store_keys::in_read_order(&mut keys);
     let mut entries = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(READ_BATCH) {
         entries.extend(batch::get_many(bucket, chunk)?);

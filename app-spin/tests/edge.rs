@@ -15,12 +15,13 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use app_core::store_keys::StoreKey;
+use app_core::store_keys::{StoreKey, counter, read_back};
 use app_core::testing::{Parsed, Value, bucket_at};
 use app_core::{
-    BuildInfo, Exposition, ExpositionFormat, Method, Metrics, RequestLabels, Route, Variant,
+    ActiveLabels, BuildInfo, Exposition, ExpositionFormat, Method, Metrics, RequestLabels, Route,
+    Variant,
 };
-use support::{Host, Store};
+use support::{Host, Store, StoreFile};
 use test_support::{Rng, send_unrouted};
 
 const DURATION: &str = "http_server_request_duration_seconds";
@@ -291,7 +292,7 @@ fn counts_are_exact_after_concurrent_traffic() {
     );
 
     // Nothing is in flight but scrapes: the one reading, and perhaps one
-    // that settle() made and that is still lowering its gauge.
+    // that settle() made and that is still writing its slot.
     for series in &parsed.family(ACTIVE).unwrap().series {
         let Value::Scalar(value) = series.value else {
             panic!("gauge expected")
@@ -306,8 +307,8 @@ fn counts_are_exact_after_concurrent_traffic() {
     assert_eq!(parsed.scalar("app_build_info", &[("variant", "spin")]), 1.0);
 
     // One fresh instance and one store open per request, and per request
-    // exactly four increments (gauge up, bucket slot, sum, gauge down); a
-    // scrape also lists the keys and reads them. Nothing else touches the
+    // exactly three increments (started, sum, bucket slot; the gauge is
+    // derived); a scrape also lists the keys and reads them. Nothing else touches the
     // store, and nothing uses the SQLite interface.
     let summary = host.stop().summary;
     let requests = summary.count("requests").unwrap();
@@ -318,7 +319,7 @@ fn counts_are_exact_after_concurrent_traffic() {
     assert_eq!(summary.count("open"), Some(requests), "{summary:?}");
     assert_eq!(
         summary.count("increment"),
-        Some(4 * requests),
+        Some(3 * requests),
         "{summary:?}"
     );
     assert_eq!(summary.count("list-keys"), Some(scrapes), "{summary:?}");
@@ -339,6 +340,72 @@ fn counts_are_exact_after_concurrent_traffic() {
             "component called {op}: {summary:?}"
         );
     }
+}
+
+#[test]
+fn the_derived_gauge_counts_a_sleeping_request_and_ends_at_zero() {
+    let host = Host::start_on_file();
+    let slow = StoreKey::Started(ActiveLabels {
+        http_request_method: Method::Get,
+        http_route: Route::DemoSlow,
+    })
+    .encode();
+    let slow_labels = [("http_request_method", "GET"), ("http_route", "/demo/slow")];
+    std::thread::scope(|scope| {
+        let sleeper = scope.spawn(|| {
+            let mut client = host.client();
+            client.send("GET", "/demo/slow?ms=3000", &[], b"").status
+        });
+        // Once its start is in the file, a scrape sees it in flight.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !host.store.entries().iter().any(|(key, _)| *key == slow) {
+            assert!(Instant::now() < deadline, "the slow request never started");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let during = host.scrape(ExpositionFormat::Prometheus);
+        assert_eq!(during.scalar(ACTIVE, &slow_labels), 1.0);
+        assert_eq!(sleeper.join().unwrap(), 200);
+    });
+    let mut client = host.client();
+    for planned in MIX {
+        let response = client.send(planned.method, planned.target, &[], b"");
+        assert_eq!(response.status, planned.status, "{}", planned.target);
+    }
+    let after = host.settled_scrape(ExpositionFormat::Prometheus);
+    assert_eq!(after.scalar(ACTIVE, &slow_labels), 0.0);
+
+    // The host stopped, every instance finished: every gauge, the
+    // scrapes' own too, derives to zero from the file, and each request
+    // made exactly three increments.
+    let stopped = host.stop();
+    let requests = stopped.summary.count("requests").unwrap();
+    assert_eq!(
+        requests,
+        1 + 1 + MIX.len() as u64 + 1,
+        "{:?}",
+        stopped.summary
+    );
+    assert_eq!(
+        stopped.summary.count("increment"),
+        Some(3 * requests),
+        "{:?}",
+        stopped.summary
+    );
+    let entries = StoreFile::in_state_dir(stopped.state_dir.path()).entries();
+    let (stored, problems) = read_back(
+        BuildInfo::new(Variant::Spin),
+        entries
+            .iter()
+            .map(|(key, value)| (key.as_str(), counter(value))),
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(stored.active.len() > 5, "{:?}", stored.active);
+    assert!(
+        stored.active.values().all(|&n| n == 0),
+        "{:?}",
+        stored.active
+    );
+    assert_eq!(stored.store_errors, 0);
 }
 
 #[test]
@@ -501,6 +568,9 @@ fn keys_this_version_did_not_write_are_skipped_and_counted() {
     // outside `metrics/` is another writer's and left alone.
     let old_layout = "metrics/v1/duration|GET|/healthz|200|sum_ns";
     host.store.put(old_layout, &12i64.to_le_bytes());
+    // The stored gauge of the builds before, which this one derives instead.
+    let old_gauge = "metrics/v2/active|GET|/healthz";
+    host.store.put(old_gauge, &3i64.to_le_bytes());
     let other = RequestLabels::new(Method::Post, Route::Healthz, 405);
     host.store.put(
         &StoreKey::Bucket {
@@ -516,16 +586,26 @@ fn keys_this_version_did_not_write_are_skipped_and_counted() {
     assert_eq!(parsed.request_count("POST", "/healthz", 405), 0);
     assert_eq!(
         parsed.scalar(STORE_ERRORS, &[]),
-        2.0,
-        "two keys reported by this scrape"
+        3.0,
+        "three keys reported by this scrape"
+    );
+    // The old gauge's 3 is not this version's: /healthz is in flight 0.
+    assert_eq!(
+        parsed.scalar(
+            ACTIVE,
+            &[("http_request_method", "GET"), ("http_route", "/healthz")]
+        ),
+        0.0
     );
     let log = host.log().join("\n");
-    assert!(
-        log.contains(&format!(
-            "key {old_layout:?} skipped: key not written by this version"
-        )),
-        "{log}"
-    );
+    for key in [old_layout, old_gauge] {
+        assert!(
+            log.contains(&format!(
+                "key {key:?} skipped: key not written by this version"
+            )),
+            "{log}"
+        );
+    }
     assert!(log.contains("skipped: counter is negative (-5)"), "{log}");
     assert!(!log.contains("greeting"), "{log}");
 }

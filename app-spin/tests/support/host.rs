@@ -215,8 +215,8 @@ impl Host {
     /// Waits until every earlier request has finished: the component
     /// answers before it counts, so right after a response its increments
     /// may still be running. Settled means every in-flight gauge but the
-    /// scrapes' own is back at 0 (lowering it is a request's last
-    /// increment). A file is read as another writer would, which counts
+    /// scrapes' own is back at 0 (the gauge is derived; the bucket slot
+    /// that brings it down is a request's last increment). A file is read as another writer would, which counts
     /// nothing; the in-memory store only a scrape can see, counted under
     /// `/metrics`, which the tests' counts leave out.
     pub fn settle(&self) {

@@ -38,6 +38,8 @@ mod fake_store;
 mod read_back;
 #[cfg(test)]
 mod read_back_tests;
+#[cfg(test)]
+mod read_order_tests;
 mod record;
 #[cfg(test)]
 mod record_tests;

@@ -377,7 +377,8 @@ def measure_scrape(wrk_prefix, server: Server, seconds: int) -> dict:
 def host_stats(server: Server) -> dict | None:
     """The edge host's counters (component instances, store calls by
     function), from the line it logs when it stops:
-    `edge-host: stopped: requests=N instances=N traps=N calls: increment=N ...`."""
+    `edge-host: stopped: requests=N instances=N traps=N calls: increment=N ...`,
+    and how it reset instance memory, from the line it logs as it starts."""
     text = server.log.read_text() if server.log else ""
     match = re.search(r"^edge-host: stopped: (.*)$", text, re.MULTILINE)
     if not match:
@@ -385,10 +386,14 @@ def host_stats(server: Server) -> dict | None:
     head, _, calls = match.group(1).partition(" calls:")
     fields = dict(pair.split("=") for pair in head.split())
     ops = dict(pair.split("=") for pair in calls.split())
+    # How the pool reset instance memory on this kernel (the start-up line):
+    # the per-request figure depends on it.
+    reset = re.search(r"^edge-host: serving .*, instance memory reset: (.*)$", text, re.MULTILINE)
     return {
         "instances": int(fields["instances"]),
         "traps": int(fields["traps"]),
         "ops": {op: int(n) for op, n in ops.items()},
+        "memory_reset": reset.group(1) if reset else None,
     }
 
 

@@ -326,6 +326,9 @@ class Report:
                 f"edge {calls}" + (f"; bare {bare_calls}" if bare_calls else "")
                 + " (the few `list-keys`/`get-many`, and the bare build's `open`, are the `/metrics` scrapes).",
             ]
+        reset = (self.run.get("edge_stats") or {}).get("memory_reset")
+        if reset:
+            lines += ["", f"Instance memory reset between requests, as the edge host logged it: {reset}."]
         return lines
 
     def scrape_table(self) -> list[str]:

@@ -35,6 +35,7 @@ mod sqlite_connection;
 mod stats;
 pub mod variables;
 
+pub use crate::engine::memory_reset;
 pub use crate::prepare::{Options, prepare};
 pub use crate::provided::{DATABASE_FILE, DEFAULT_STORE, STORE_FILE};
 pub use crate::run::{bind, serve};

@@ -53,9 +53,10 @@ async fn run() -> Result<(), String> {
     let (server, state_dir) = edge_host::prepare(&options, |name| std::env::var(name).ok())?;
     let (listener, bound) = edge_host::bind(options.listen).await?;
     eprintln!(
-        "edge-host: serving {}, state in {}",
+        "edge-host: serving {}, state in {}, instance memory reset: {}",
         options.manifest.display(),
-        state_dir.display()
+        state_dir.display(),
+        edge_host::memory_reset()
     );
     println!("Serving http://{bound}");
     let stats = edge_host::serve(server, listener, stopped(), Duration::from_secs(10)).await;

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{StoreKey, read_back};
+use super::key::StoreKey;
+use super::read_back;
 use crate::metrics::BuildInfo;
 use crate::{StoredMetrics, Variant};
 

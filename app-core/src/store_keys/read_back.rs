@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{PREFIX, SEPARATOR, STARTED, StoreKey};
+use super::key::{PREFIX, SEPARATOR, STARTED, StoreKey};
 use crate::metrics::{ActiveLabels, BuildInfo};
 use crate::stored::StoredMetrics;
 

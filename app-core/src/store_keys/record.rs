@@ -25,7 +25,7 @@
 
 use std::time::Duration;
 
-use super::StoreKey;
+use super::key::StoreKey;
 use crate::metrics::{ActiveLabels, RequestLabels, bucket_slot};
 
 /// A request's start as the store took it: whether its `started` +1 went

@@ -14,10 +14,10 @@ pub const PREFIX: &str = "metrics/v3/";
 pub const NAMESPACE: &str = "metrics/";
 
 const DURATION: &str = "duration";
-pub(super) const STARTED: &str = "started";
+const STARTED: &str = "started";
 const STORE_ERRORS: &str = "store_errors";
 const SUM: &str = "sum_ns";
-pub(super) const SEPARATOR: char = '|';
+const SEPARATOR: char = '|';
 
 /// One stored counter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,13 +45,22 @@ impl StoreKey {
                 )
             }
             StoreKey::SumNanos(labels) => format!("{}{SEPARATOR}{SUM}", request_key(labels)),
-            StoreKey::Started(labels) => format!(
-                "{PREFIX}{STARTED}{SEPARATOR}{}{SEPARATOR}{}",
-                labels.http_request_method.as_str(),
-                labels.http_route.template()
-            ),
+            StoreKey::Started(labels) => {
+                let mut key = StoreKey::started_prefix();
+                key.push_str(labels.http_request_method.as_str());
+                key.push(SEPARATOR);
+                key.push_str(labels.http_route.template());
+                key
+            }
             StoreKey::StoreErrors => format!("{PREFIX}{STORE_ERRORS}"),
         }
+    }
+
+    /// What every [`StoreKey::Started`] key begins with, whatever its
+    /// labels: the one place that layout is spelled, for [`Self::encode`]
+    /// and for the read order that puts those keys last.
+    pub(super) fn started_prefix() -> String {
+        format!("{PREFIX}{STARTED}{SEPARATOR}")
     }
 
     /// The key a stored name stands for, or `None` for names this version did

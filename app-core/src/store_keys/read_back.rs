@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::key::{PREFIX, SEPARATOR, STARTED, StoreKey};
+use super::key::StoreKey;
 use crate::metrics::{ActiveLabels, BuildInfo};
 use crate::stored::StoredMetrics;
 
@@ -47,7 +47,7 @@ impl std::fmt::Display for ReadBackProblem {
 /// otherwise. A reader that reads in this order never derives a negative
 /// gauge from a store that is being written: see `read_back`'s caller.
 pub fn in_read_order(keys: &mut [String]) {
-    let started = format!("{PREFIX}{STARTED}{SEPARATOR}");
+    let started = StoreKey::started_prefix();
     keys.sort_by_key(|key| key.starts_with(&started));
 }
 

@@ -26,7 +26,7 @@ pub enum ReadBackProblem {
     /// More requests of a method and route counted as finished than
     /// started: the derived in-flight gauge would be negative, which no
     /// write order of this version leaves (a store edited by hand would).
-    FinishedExceedStarted { started: i64, finished: u64 },
+    FinishedExceedStarted { started: u64, finished: u64 },
 }
 
 impl std::fmt::Display for ReadBackProblem {
@@ -80,7 +80,9 @@ pub fn read_back<'a>(
 
 struct Rows {
     metrics: StoredMetrics,
-    started: BTreeMap<ActiveLabels, i64>,
+    /// Checked like every count: from a non-negative i64, so at most
+    /// `i64::MAX`.
+    started: BTreeMap<ActiveLabels, u64>,
     /// Already reported: no gauge is derived for them, nor reported again.
     unreadable_started: BTreeSet<ActiveLabels>,
 }
@@ -107,8 +109,7 @@ impl Rows {
                 metrics.requests.entry(labels).or_default().sum_nanos = value;
             }
             StoreKey::Started(labels) => {
-                // From a non-negative i64: fits.
-                self.started.insert(labels, value as i64);
+                self.started.insert(labels, value);
             }
             StoreKey::StoreErrors => metrics.store_errors = value,
         }
@@ -131,11 +132,16 @@ impl Rows {
                 continue;
             }
             let started = self.started.get(&labels).copied().unwrap_or(0);
-            match i64::try_from(finished) {
-                Ok(done) if done <= started => {
-                    self.metrics.active.insert(labels, started - done);
+            // At most `started`, so at most `i64::MAX`: the conversion
+            // cannot fail.
+            let in_flight = started
+                .checked_sub(finished)
+                .and_then(|in_flight| i64::try_from(in_flight).ok());
+            match in_flight {
+                Some(in_flight) => {
+                    self.metrics.active.insert(labels, in_flight);
                 }
-                _ => problems.push((
+                None => problems.push((
                     StoreKey::Started(labels).encode(),
                     ReadBackProblem::FinishedExceedStarted { started, finished },
                 )),

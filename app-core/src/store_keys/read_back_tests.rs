@@ -101,7 +101,7 @@ fn more_finished_than_started_is_a_problem_not_a_negative_gauge() {
         vec![(slot.as_str(), 1)],
     ] {
         let (metrics, problems) = read(&rows);
-        let begun = rows.get(1).map_or(0, |row| row.1);
+        let begun = rows.get(1).map_or(0, |row| row.1 as u64);
         assert_eq!(
             problems,
             [(

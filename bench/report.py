@@ -469,9 +469,10 @@ class Report:
             "## Edge variant on the edge host",
             "",
             "The host is `edge-host` (wasmtime 44.0.3, the engine of Spin 4.0.2: a fresh component instance per "
-            "request from a pre-instantiated component on the pooling allocator, Spin's SQLite-backed stores in a "
-            "state directory of its own, emptied before the run), serving app-spin/spin.toml with its variable "
-            "defaults. \"Store unavailable\": the store files are not databases, so every open fails. "
+            "request from a pre-instantiated component on the pooling allocator, Spin's SQLite key-value store), "
+            "serving app-spin/spin.toml with its variable defaults and the shipped app-spin/runtime-config.toml, "
+            "which keeps the store in memory, as in the image. \"Store unavailable\": the default runtime config "
+            "instead, whose store files in the state directory are not databases, so every open fails. "
             "Socket errors are wrk's 5 s timeout.",
             "",
             *self.edge_table(),
